@@ -1,0 +1,184 @@
+import { z } from 'zod';
+import type { WireTensor } from './tensor-codec';
+
+// Limits that bound what an untrusted peer can make us allocate before any deeper check.
+export const MAX_TENSORS_PER_MESSAGE = 64;
+export const MAX_TENSOR_RANK = 4;
+export const MAX_TENSOR_DIM = 1 << 20;
+
+/** Binary attachments arrive as Buffer (Node), ArrayBuffer (browser) or a typed-array view. */
+const binary = z
+  .custom<Uint8Array | ArrayBuffer>((v) => v instanceof Uint8Array || v instanceof ArrayBuffer || ArrayBuffer.isView(v), {
+    message: 'expected binary data',
+  })
+  .transform((v): Uint8Array => {
+    if (v instanceof Uint8Array) return v;
+    if (v instanceof ArrayBuffer) return new Uint8Array(v);
+    const view = v as ArrayBufferView;
+    return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  });
+
+export const wireTensorSchema = z
+  .object({
+    name: z.string().min(1).max(64),
+    shape: z.array(z.number().int().min(1).max(MAX_TENSOR_DIM)).min(1).max(MAX_TENSOR_RANK),
+    dtype: z.enum(['float32', 'float16', 'int8']),
+    scale: z.number().positive().finite().optional(),
+    bytes: binary,
+  })
+  .strict() satisfies z.ZodType<WireTensor, unknown>;
+
+export const wireTensorsSchema = z.array(wireTensorSchema).min(1).max(MAX_TENSORS_PER_MESSAGE);
+
+const finite = z.number().finite();
+const id = z.string().min(1).max(64);
+
+export const capabilitiesSchema = z
+  .object({
+    onnxBackend: z.enum(['webgpu', 'wasm', 'node']),
+    tfBackend: z.enum(['webgpu', 'wasm', 'webgl', 'cpu', 'tensorflow']),
+    backendReason: z.string().max(500),
+    gpuAdapter: z.string().max(200).optional(),
+    fallbackAdapter: z.boolean().optional(),
+    hardwareConcurrency: z.number().int().min(1).max(4096).optional(),
+    userAgent: z.string().max(500).optional(),
+  })
+  .strict();
+
+export const clientHelloSchema = z
+  .object({
+    protocolVersion: z.number().int(),
+    clientKind: z.enum(['browser', 'node']),
+    runId: id.optional(),
+    joinCode: z.string().max(64).optional(),
+    /** Lets a tab that lost its connection take its old place (and shard) back. */
+    resumeClientId: id.optional(),
+    capabilities: capabilitiesSchema,
+  })
+  .strict();
+
+export const taskDescriptionSchema = z.object({
+  dataset: z.string(),
+  classNames: z.array(z.string()),
+  prompts: z.array(z.string()),
+  /** What this client's shard is (e.g. a style of EmojiDomains), shown to the volunteer. */
+  shardLabel: z.string(),
+  shardUrl: z.string(),
+  modelUrl: z.string(),
+  embedDim: z.number().int().positive(),
+});
+
+export const welcomeSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    protocolVersion: z.number().int(),
+    clientId: id,
+    runId: id,
+    algorithm: z.string(),
+    task: taskDescriptionSchema,
+    maxUpdateBytes: z.number().int().positive(),
+  }),
+  z.object({ ok: z.literal(false), code: z.string(), message: z.string() }),
+]);
+
+export const clientReadySchema = z
+  .object({
+    runId: id,
+    numSamples: z.number().int().min(1).max(10_000_000),
+    imagesEncoded: z.number().int().min(0),
+    encodeMs: finite.min(0),
+  })
+  .strict();
+
+export const trainingSettingsSchema = z.object({
+  localEpochs: z.number().int().min(1),
+  batchSize: z.number().int().min(2),
+  learningRate: z.number().positive(),
+  weightDecay: z.number().min(0),
+  seed: z.number().int(),
+});
+
+export const roundStartSchema = z.object({
+  runId: id,
+  round: z.number().int().min(0),
+  totalRounds: z.number().int().min(1),
+  deadlineAt: z.number(),
+  training: trainingSettingsSchema,
+  weights: wireTensorsSchema,
+});
+
+export const clientUpdateSchema = z
+  .object({
+    runId: id,
+    round: z.number().int().min(0),
+    numSamples: z.number().int().min(1).max(10_000_000),
+    metrics: z
+      .object({ loss: finite, trainAccuracy: finite.min(0).max(1), trainMs: finite.min(0), steps: z.number().int().min(0) })
+      .strict(),
+    weights: wireTensorsSchema,
+  })
+  .strict();
+
+export const clientProgressSchema = z
+  .object({
+    runId: id,
+    stage: z.enum(['download', 'encode', 'train', 'upload', 'idle']),
+    done: z.number().min(0),
+    total: z.number().min(0),
+  })
+  .strict();
+
+export const updateAckSchema = z.discriminatedUnion('accepted', [
+  z.object({ accepted: z.literal(true) }),
+  z.object({ accepted: z.literal(false), code: z.string(), reason: z.string() }),
+]);
+
+export const serverErrorSchema = z.object({
+  code: z.enum([
+    'bad-message',
+    'bad-update',
+    'wrong-round',
+    'not-selected',
+    'duplicate-update',
+    'protocol-version',
+    'run-not-found',
+    'run-full',
+    'too-large',
+    'not-joined',
+  ]),
+  message: z.string(),
+  round: z.number().int().optional(),
+});
+
+export const roundMetricsSchema = z.object({
+  round: z.number().int(),
+  accuracy: finite,
+  zeroShotAccuracy: finite,
+  perDomain: z.record(z.string(), finite).optional(),
+  participants: z.array(z.string()),
+  meanLoss: finite.optional(),
+});
+
+export const runStateSchema = z.object({
+  runId: id,
+  status: z.enum(['waiting', 'running', 'finished', 'paused', 'stopped']),
+  round: z.number().int(),
+  totalRounds: z.number().int(),
+  connectedClients: z.number().int(),
+  lastMetrics: roundMetricsSchema.optional(),
+  message: z.string().optional(),
+});
+
+export type Capabilities = z.infer<typeof capabilitiesSchema>;
+export type ClientHello = z.infer<typeof clientHelloSchema>;
+export type TaskDescription = z.infer<typeof taskDescriptionSchema>;
+export type Welcome = z.infer<typeof welcomeSchema>;
+export type ClientReady = z.infer<typeof clientReadySchema>;
+export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
+export type RoundStart = z.input<typeof roundStartSchema>;
+export type ClientUpdate = z.input<typeof clientUpdateSchema>;
+export type ClientProgress = z.infer<typeof clientProgressSchema>;
+export type UpdateAck = z.infer<typeof updateAckSchema>;
+export type ServerError = z.infer<typeof serverErrorSchema>;
+export type RoundMetrics = z.infer<typeof roundMetricsSchema>;
+export type RunState = z.infer<typeof runStateSchema>;

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { decodeTensor, encodeTensor, TensorDecodeError, wireByteLength, encodeTensors } from './tensor-codec';
+import { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
+
+const t = { name: 'w1', shape: [2, 3], data: Float32Array.from([0.5, -1.25, 3, 1e-3, -65504, 0]) };
+
+describe('tensor codec', () => {
+  it('round-trips float32 exactly as binary, not JSON', () => {
+    const w = encodeTensor(t);
+    expect(w.bytes).toBeInstanceOf(Uint8Array);
+    expect(w.bytes.byteLength).toBe(24);
+    expect(Array.from(decodeTensor(w).data)).toEqual(Array.from(t.data));
+  });
+
+  it('decodes from an unaligned Node Buffer, as socket.io delivers attachments', () => {
+    const w = encodeTensor(t);
+    const padded = Buffer.alloc(w.bytes.byteLength + 1);
+    padded.set(w.bytes, 1);
+    const d = decodeTensor({ ...w, bytes: padded.subarray(1) });
+    expect(Array.from(d.data)).toEqual(Array.from(t.data));
+  });
+
+  it('float16 halves the bytes and keeps 3 significant digits', () => {
+    const w = encodeTensor(t, 'float16');
+    expect(w.bytes.byteLength).toBe(12);
+    const d = decodeTensor(w).data;
+    t.data.forEach((v, i) => expect(d[i]).toBeCloseTo(v, Math.abs(v) > 100 ? -1 : 3));
+  });
+
+  it('float16 conversion handles specials and rounds to nearest even', () => {
+    expect(float16BitsToFloat32(float32ToFloat16Bits(Infinity))).toBe(Infinity);
+    expect(Number.isNaN(float16BitsToFloat32(float32ToFloat16Bits(NaN)))).toBe(true);
+    expect(float16BitsToFloat32(float32ToFloat16Bits(1e6))).toBe(Infinity);
+    expect(float32ToFloat16Bits(1)).toBe(0x3c00);
+    expect(float32ToFloat16Bits(1 + 2 ** -11)).toBe(0x3c00); // tie -> even
+    expect(float32ToFloat16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02);
+    expect(float16BitsToFloat32(float32ToFloat16Bits(2 ** -24))).toBe(2 ** -24);
+  });
+
+  it('int8 quantisation stays within half a step', () => {
+    const w = encodeTensor(t, 'int8');
+    const d = decodeTensor(w).data;
+    const step = 65504 / 127;
+    t.data.forEach((v, i) => expect(Math.abs(d[i] - v)).toBeLessThanOrEqual(step / 2 + 1e-3));
+  });
+
+  it('refuses a byte count that does not match the shape', () => {
+    const w = encodeTensor(t);
+    expect(() => decodeTensor({ ...w, shape: [3, 3] })).toThrow(TensorDecodeError);
+    expect(() => decodeTensor({ ...w, shape: [3, 3] })).toThrow(/36/);
+  });
+
+  it('counts wire bytes', () => {
+    expect(wireByteLength(encodeTensors([t, t], 'float16'))).toBe(24);
+  });
+});
