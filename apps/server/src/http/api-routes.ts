@@ -1,0 +1,106 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { encodeShard, encodeTensorFile, parseMessage, runConfigSchema, type ImageShard } from '@clipfed/protocol';
+import { TaskConfigError } from '../runs/emoji-task';
+import type { RunRegistry } from '../runs/run-registry';
+import type { FederatedRun } from '../runs/federated-run';
+
+export interface ApiOptions {
+  registry: RunRegistry;
+  operatorToken: string;
+}
+
+const runParams = {
+  type: 'object',
+  required: ['runId'],
+  properties: { runId: { type: 'string', maxLength: 64 } },
+} as const;
+
+/** The HTTP API: run management for operators (token), shard and weight downloads for clients and auditors. */
+export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void> {
+  const { registry } = opts;
+  const shardBytes = new WeakMap<ImageShard, Uint8Array>();
+
+  const requireOperator = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.headers.authorization !== `Bearer ${opts.operatorToken}`) {
+      return reply.code(401).send({ error: 'operator token required (Authorization: Bearer <token>)' });
+    }
+  };
+  const findRun = (req: FastifyRequest<{ Params: { runId: string } }>, reply: FastifyReply): FederatedRun | undefined => {
+    const run = registry.get(req.params.runId);
+    if (!run) void reply.code(404).send({ error: `no run ${req.params.runId}` });
+    return run;
+  };
+
+  app.get('/api/health', async () => ({ ok: true }));
+
+  app.get('/api/runs', async () => registry.list().map((r) => ({ ...r.state(), config: r.config })));
+
+  app.post('/api/runs', { preHandler: requireOperator, schema: { body: { type: 'object' } } }, async (req, reply) => {
+    const parsed = parseMessage(runConfigSchema, req.body);
+    if (!parsed.ok) return reply.code(400).send({ error: `invalid run config: ${parsed.reason}` });
+    try {
+      const run = await registry.create(parsed.value);
+      return reply.code(201).send({ runId: run.id, state: run.state(), config: run.config });
+    } catch (e) {
+      if (e instanceof TaskConfigError) return reply.code(400).send({ error: e.message });
+      throw e;
+    }
+  });
+
+  app.get<{ Params: { runId: string } }>('/api/runs/:runId', { schema: { params: runParams } }, async (req, reply) => {
+    const run = findRun(req, reply);
+    if (!run) return;
+    return { state: run.state(), config: run.config, clients: run.clientSummaries(), classNames: run.task.classNames };
+  });
+
+  app.get<{ Params: { runId: string } }>('/api/runs/:runId/metrics', { schema: { params: runParams } }, async (req, reply) => {
+    const run = findRun(req, reply);
+    if (!run) return;
+    return run.metrics;
+  });
+
+  app.get<{ Params: { runId: string; clientId: string } }>(
+    '/api/runs/:runId/shards/:clientId',
+    { schema: { params: { ...runParams, required: ['runId', 'clientId'], properties: { ...runParams.properties, clientId: { type: 'string', maxLength: 64 } } } } },
+    async (req, reply) => {
+      const run = findRun(req, reply);
+      if (!run) return;
+      const shard = run.shardFor(req.params.clientId);
+      if (!shard) return reply.code(404).send({ error: `client ${req.params.clientId} has no shard in run ${run.id}` });
+      let bytes = shardBytes.get(shard);
+      if (!bytes) shardBytes.set(shard, (bytes = encodeShard(shard)));
+      return reply.type('application/octet-stream').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    },
+  );
+
+  app.get<{ Params: { runId: string } }>('/api/runs/:runId/global', { schema: { params: runParams } }, async (req, reply) => {
+    const run = findRun(req, reply);
+    if (!run) return;
+    const bytes = encodeTensorFile(run.global, { runId: run.id, round: run.round });
+    return reply.type('application/octet-stream').send(Buffer.from(bytes.buffer));
+  });
+
+  app.get<{ Params: { runId: string; round: number } }>(
+    '/api/runs/:runId/rounds/:round/aggregation',
+    {
+      schema: {
+        params: { ...runParams, required: ['runId', 'round'], properties: { ...runParams.properties, round: { type: 'integer', minimum: 1 } } },
+      },
+    },
+    async (req, reply) => {
+      const run = findRun(req, reply);
+      if (!run) return;
+      const record = run.records.get(req.params.round);
+      if (!record) {
+        return reply.code(404).send({ error: `round ${req.params.round} is not recorded (start the server with --record-uploads; the last 5 rounds are kept)` });
+      }
+      const tensors = [
+        ...record.global.map((t) => ({ ...t, name: `global/${t.name}` })),
+        ...record.uploads.flatMap((u) => u.weights.map((t) => ({ ...t, name: `${u.clientId}/${t.name}` }))),
+      ];
+      const meta = { round: record.round, mode: record.mode, uploads: record.uploads.map((u) => ({ clientId: u.clientId, numSamples: u.numSamples })) };
+      const bytes = encodeTensorFile(tensors, meta);
+      return reply.type('application/octet-stream').send(Buffer.from(bytes.buffer));
+    },
+  );
+}

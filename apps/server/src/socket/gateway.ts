@@ -1,0 +1,111 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import {
+  clientHelloSchema,
+  clientProgressSchema,
+  clientReadySchema,
+  clientUpdateSchema,
+  parseMessage,
+  type ClientToServerEvents,
+  type ServerError,
+  type ServerToClientEvents,
+} from '@clipfed/protocol';
+import type { RunRegistry } from '../runs/run-registry';
+import type { FederatedRun } from '../runs/federated-run';
+
+interface SocketData {
+  runId?: string;
+  clientId?: string;
+}
+
+type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface GatewayOptions {
+  maxHttpBufferSize: number;
+  log: { info: (o: object | string, msg?: string) => void; warn: (o: object | string, msg?: string) => void };
+}
+
+/**
+ * socket.io on the HTTP server Fastify owns (the community plugin targets Fastify 4). Every inbound message is
+ * validated against packages/protocol before it reaches a run; each refusal goes back as `server:error`.
+ */
+export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opts: GatewayOptions) {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
+    transports: ['websocket'],
+    serveClient: false,
+    maxHttpBufferSize: opts.maxHttpBufferSize,
+    // Training runs in a worker, but a busy 2-core machine with several tabs can stall the page briefly.
+    pingTimeout: 60_000,
+  });
+
+  io.on('connection', (socket: ClientSocket) => {
+    const refuse = (code: ServerError['code'], message: string, round?: number) => {
+      opts.log.warn({ socket: socket.id, code, message }, 'message refused');
+      socket.emit('server:error', { code, message, round });
+    };
+    const joinedRun = (): FederatedRun | undefined => {
+      const run = socket.data.runId ? registry.get(socket.data.runId) : undefined;
+      if (!run || !socket.data.clientId) refuse('not-joined', 'send hello first');
+      return run;
+    };
+
+    socket.on('hello', (raw, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const parsed = parseMessage(clientHelloSchema, raw);
+      if (!parsed.ok) {
+        refuse('bad-message', `hello: ${parsed.reason}`);
+        return reply({ ok: false, code: 'bad-message', message: parsed.reason });
+      }
+      const hello = parsed.value;
+      const run = hello.runId ? registry.get(hello.runId) : registry.defaultRun();
+      if (!run) {
+        const message = hello.runId ? `no run ${hello.runId}` : 'no run is accepting volunteers right now';
+        refuse('run-not-found', message);
+        return reply({ ok: false, code: 'run-not-found', message });
+      }
+      const welcome = run.join({ send: (event, ...args) => socket.emit(event, ...args) }, hello);
+      if (welcome.ok) {
+        socket.data.runId = run.id;
+        socket.data.clientId = welcome.clientId;
+        void socket.join(`run:${run.id}`);
+      } else refuse(welcome.code as ServerError['code'], welcome.message);
+      reply(welcome);
+    });
+
+    socket.on('ready', (raw) => {
+      const parsed = parseMessage(clientReadySchema, raw);
+      if (!parsed.ok) return refuse('bad-message', `ready: ${parsed.reason}`);
+      joinedRun()?.markReady(socket.data.clientId!, parsed.value);
+    });
+
+    socket.on('progress', (raw) => {
+      const parsed = parseMessage(clientProgressSchema, raw);
+      if (!parsed.ok) return refuse('bad-message', `progress: ${parsed.reason}`);
+      joinedRun()?.noteProgress(socket.data.clientId!, parsed.value.stage);
+    });
+
+    socket.on('update', (raw, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const parsed = parseMessage(clientUpdateSchema, raw);
+      if (!parsed.ok) {
+        refuse('bad-message', `update: ${parsed.reason}`);
+        return reply({ accepted: false, code: 'bad-message', reason: parsed.reason });
+      }
+      const run = joinedRun();
+      if (!run) return reply({ accepted: false, code: 'not-joined', reason: 'send hello first' });
+      if (parsed.value.runId !== run.id) {
+        refuse('not-selected', `update names run ${parsed.value.runId}, but this client joined ${run.id}`, parsed.value.round);
+        return reply({ accepted: false, code: 'not-selected', reason: 'wrong run' });
+      }
+      const result = run.receiveUpdate(socket.data.clientId!, parsed.value);
+      if (!result.accepted) refuse(result.code as ServerError['code'], result.reason, parsed.value.round);
+      reply(result);
+    });
+
+    socket.on('disconnect', () => {
+      const run = socket.data.runId ? registry.get(socket.data.runId) : undefined;
+      if (run && socket.data.clientId) run.leave(socket.data.clientId);
+    });
+  });
+  return io;
+}

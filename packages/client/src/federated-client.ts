@@ -1,0 +1,238 @@
+import type { Socket } from 'socket.io-client';
+import type { ClipModel } from '@clipfed/clip';
+import {
+  decodeShard,
+  decodeTensors,
+  encodeTensors,
+  parseMessage,
+  PROTOCOL_VERSION,
+  roundStartSchema,
+  runStateSchema,
+  serverErrorSchema,
+  welcomeSchema,
+  wireByteLength,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type TaskDescription,
+  type UpdateAck,
+  type WireDType,
+} from '@clipfed/protocol';
+import { encodeRgbImages } from './encode-images';
+import type { ClientPlatform } from './platform';
+import type { ClientStatus } from './client-status';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface FederatedClientOptions {
+  runId?: string;
+  joinCode?: string;
+  updateDtype?: WireDType;
+  onStatus?: (status: ClientStatus) => void;
+}
+
+interface PreparedData {
+  features: Float32Array;
+  labels: Int32Array;
+  textEmbeddings: Float32Array;
+  dim: number;
+}
+
+/**
+ * The client runtime, one code path for a browser tab and a Node simulated client: join, fetch the shard and the
+ * model, encode images and prompts once, then train and upload for every round it is picked for. Every message
+ * from the server is validated too.
+ */
+export class FederatedClient {
+  private status: ClientStatus = { stage: 'connecting', message: 'connecting to the server', contributed: { rounds: 0, imagesEncoded: 0, computeMs: 0, bytesSent: 0 } };
+  private model: ClipModel | null = null;
+  private data: PreparedData | null = null;
+  private task: TaskDescription | null = null;
+  private clientId: string | undefined;
+  private runId: string | undefined;
+  private busy: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly socket: ClientSocket,
+    private readonly platform: ClientPlatform,
+    private readonly opts: FederatedClientOptions = {},
+  ) {
+    socket.on('connect', () => void this.join());
+    socket.on('round:start', (raw) => {
+      // Rounds are handled one at a time; a round that arrives while preparing waits its turn.
+      this.busy = this.busy.then(() => this.onRoundStart(raw)).catch((e) => this.fail(e));
+    });
+    socket.on('run:state', (raw) => {
+      const parsed = parseMessage(runStateSchema, raw);
+      if (!parsed.ok) return;
+      const s = parsed.value;
+      this.update({
+        totalRounds: s.totalRounds,
+        globalAccuracy: s.lastMetrics?.accuracy,
+        zeroShotAccuracy: s.lastMetrics?.zeroShotAccuracy,
+        ...(s.status === 'finished' || s.status === 'stopped' ? { stage: 'finished', message: s.message ?? `run ${s.status}` } : {}),
+      });
+    });
+    socket.on('server:error', (raw) => {
+      const parsed = parseMessage(serverErrorSchema, raw);
+      this.update({ lastError: parsed.ok ? `${parsed.value.code}: ${parsed.value.message}` : 'malformed error from server' });
+    });
+    socket.on('disconnect', (reason) => {
+      if (!this.stopped && this.status.stage !== 'finished') this.update({ message: `connection lost (${reason}); reconnecting` });
+    });
+  }
+
+  get current(): ClientStatus {
+    return this.status;
+  }
+
+  private update(patch: Partial<ClientStatus>): void {
+    this.status = { ...this.status, ...patch };
+    this.opts.onStatus?.(this.status);
+  }
+
+  private fail(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.update({ stage: 'error', message, lastError: message });
+  }
+
+  private reportProgress(stage: 'download' | 'encode' | 'train' | 'upload' | 'idle', done: number, total: number): void {
+    if (this.runId && this.socket.connected) this.socket.emit('progress', { runId: this.runId, stage, done, total });
+  }
+
+  /** Says hello on every (re)connect; after a cut, the server gives this client its old place back. */
+  private async join(): Promise<void> {
+    const raw = await this.socket.emitWithAck('hello', {
+      protocolVersion: PROTOCOL_VERSION,
+      clientKind: this.platform.kind,
+      runId: this.opts.runId,
+      joinCode: this.opts.joinCode,
+      resumeClientId: this.clientId,
+      capabilities: this.platform.capabilities,
+    });
+    const parsed = parseMessage(welcomeSchema, raw);
+    if (!parsed.ok) return this.fail(new Error(`server sent a malformed welcome: ${parsed.reason}`));
+    const welcome = parsed.value;
+    if (!welcome.ok) return this.fail(new Error(welcome.message));
+    const resumed = this.clientId === welcome.clientId && this.data !== null;
+    this.clientId = welcome.clientId;
+    this.runId = welcome.runId;
+    this.task = welcome.task;
+    this.update({ clientId: welcome.clientId, runId: welcome.runId, shardLabel: welcome.task.shardLabel });
+    this.busy = this.busy
+      .then(async () => {
+        if (!resumed) await this.prepare(welcome.task);
+        this.socket.emit('ready', { runId: welcome.runId, numSamples: this.data!.labels.length, imagesEncoded: this.status.contributed.imagesEncoded, encodeMs: this.encodeMs });
+        this.update({ stage: 'waiting', message: 'ready; waiting to be picked for a round' });
+      })
+      .catch((e) => this.fail(e));
+  }
+
+  private encodeMs = 0;
+
+  private async prepare(task: TaskDescription): Promise<void> {
+    this.update({ stage: 'download-data', message: `downloading this tab's shard: ${task.shardLabel}` });
+    const shard = decodeShard(await this.platform.fetchBytes(task.shardUrl));
+    if (!this.model) {
+      const startedAt = Date.now();
+      this.update({ stage: 'download-model', message: 'loading the CLIP model', progress: { done: 0, total: 1, startedAt } });
+      this.model = await this.platform.loadModel(task.modelUrl, (p) => {
+        this.update({ progress: { done: p.loaded, total: p.total, startedAt }, message: `loading ${p.file}` });
+        this.reportProgress('download', p.loaded, p.total);
+      });
+    }
+    const model = this.model;
+    if (model.embedDim !== task.embedDim) throw new Error(`model gives ${model.embedDim}-d features, the run expects ${task.embedDim}`);
+
+    const t0 = performance.now();
+    const n = shard.labels.length;
+    const cacheKey = `${task.modelUrl}|${task.dataset}|${task.shardLabel}|${n}|${digest(shard.images)}`;
+    let features = (await this.platform.featureCache?.get(cacheKey)) ?? null;
+    if (features && features.length !== n * model.embedDim) features = null;
+    if (!features) {
+      const startedAt = Date.now();
+      this.update({ stage: 'encode-images', message: `encoding ${n} images (once; they never leave this device)`, progress: { done: 0, total: n, startedAt } });
+      features = await encodeRgbImages(model, shard.images, shard.width, shard.height, {
+        onProgress: (p) => {
+          this.update({ progress: { ...p, startedAt } });
+          this.reportProgress('encode', p.done, p.total);
+        },
+      });
+      await this.platform.featureCache?.put(cacheKey, features);
+      this.update({ contributed: { ...this.status.contributed, imagesEncoded: this.status.contributed.imagesEncoded + n } });
+    }
+    this.update({ stage: 'encode-prompts', message: `encoding ${task.prompts.length} class prompts`, progress: undefined });
+    const textEmbeddings = await model.encodeTexts(task.prompts);
+    this.encodeMs = performance.now() - t0;
+    this.update({ contributed: { ...this.status.contributed, computeMs: this.status.contributed.computeMs + this.encodeMs } });
+    this.data = { features, labels: shard.labels, textEmbeddings, dim: model.embedDim };
+  }
+
+  private async onRoundStart(raw: unknown): Promise<void> {
+    const parsed = parseMessage(roundStartSchema, raw);
+    if (!parsed.ok) throw new Error(`server sent a malformed round: ${parsed.reason}`);
+    const round = parsed.value;
+    if (!this.data) throw new Error('picked for a round before the data was ready');
+    if (Date.now() > round.deadlineAt) return; // the server has moved on; training would be wasted
+    const startedAt = Date.now();
+    this.update({
+      stage: 'training',
+      message: `training the adapter for round ${round.round}`,
+      round: round.round,
+      totalRounds: round.totalRounds,
+      deadlineAt: round.deadlineAt,
+      progress: { done: 0, total: 1, startedAt },
+    });
+    const t0 = performance.now();
+    const result = await this.platform.trainer.train(
+      { ...this.data, weights: decodeTensors(round.weights), training: round.training },
+      (p) => {
+        this.update({ progress: { done: p.step, total: p.totalSteps, startedAt }, lastLoss: p.loss });
+        this.reportProgress('train', p.step, p.totalSteps);
+      },
+    );
+    const trainMs = performance.now() - t0;
+    this.update({ stage: 'uploading', message: `uploading the adapter for round ${round.round} (only the adapter leaves this device)`, progress: undefined });
+    const weights = encodeTensors(result.weights, this.opts.updateDtype ?? 'float32');
+    const ack: UpdateAck = await this.socket.emitWithAck('update', {
+      runId: round.runId,
+      round: round.round,
+      numSamples: this.data.labels.length,
+      metrics: { loss: result.meanLoss, trainAccuracy: result.trainAccuracy, trainMs, steps: result.steps },
+      weights,
+    });
+    const c = this.status.contributed;
+    this.update({
+      stage: 'waiting',
+      message: ack.accepted ? `round ${round.round} uploaded; waiting for the next round` : `round ${round.round} refused: ${ack.reason}`,
+      lastLoss: result.meanLoss,
+      lastTrainAccuracy: result.trainAccuracy,
+      contributed: {
+        rounds: c.rounds + (ack.accepted ? 1 : 0),
+        imagesEncoded: c.imagesEncoded,
+        computeMs: c.computeMs + trainMs,
+        bytesSent: c.bytesSent + wireByteLength(weights),
+      },
+    });
+  }
+
+  /** Leaves cleanly: the server drops this client from any open round at once instead of waiting for a deadline. */
+  async leave(): Promise<void> {
+    this.stopped = true;
+    this.socket.disconnect();
+    await this.model?.dispose();
+    this.model = null;
+    this.update({ stage: 'finished', message: 'left the run' });
+  }
+}
+
+/** A short content hash for cache keys (FNV-1a over a sample of the bytes plus the length; cheap on big shards). */
+function digest(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  const step = Math.max(1, Math.floor(bytes.length / 65536));
+  for (let i = 0; i < bytes.length; i += step) {
+    h ^= bytes[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${(h >>> 0).toString(16)}-${bytes.length}`;
+}

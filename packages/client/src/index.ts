@@ -1,0 +1,4 @@
+export * from './platform';
+export * from './client-status';
+export * from './encode-images';
+export * from './federated-client';

@@ -1,0 +1,49 @@
+import { cpus } from 'node:os';
+import { loadClipModelFromDir } from '@clipfed/clip/node';
+import { trainAdapter } from '@clipfed/fl';
+import type { AdapterTrainer, ClientPlatform } from './platform';
+
+/** Trains inline: a Node simulated client has no page to keep responsive. */
+export const inlineTrainer: AdapterTrainer = {
+  async train(req, onProgress) {
+    return trainAdapter({
+      weights: req.weights,
+      features: req.features,
+      labels: req.labels,
+      textEmbeddings: req.textEmbeddings,
+      dim: req.dim,
+      epochs: req.training.localEpochs,
+      batchSize: req.training.batchSize,
+      lr: req.training.learningRate,
+      weightDecay: req.training.weightDecay,
+      seed: req.training.seed,
+      onStep: onProgress,
+    });
+  },
+};
+
+/**
+ * A Node simulated client: the model comes from a local folder (the same files the server serves), data over
+ * HTTP from the server like a tab's.
+ */
+export function createNodePlatform(opts: { serverUrl: string; modelDir: string; tfBackend: 'wasm' | 'cpu' | 'tensorflow' }): ClientPlatform {
+  return {
+    kind: 'node',
+    capabilities: {
+      onnxBackend: 'node',
+      tfBackend: opts.tfBackend,
+      backendReason: 'Node simulated client: onnxruntime-node and the Node tfjs backend table',
+      hardwareConcurrency: cpus().length,
+    },
+    loadModel: (_url, onProgress) => {
+      onProgress({ file: opts.modelDir, loaded: 0, total: 1 });
+      return loadClipModelFromDir(opts.modelDir);
+    },
+    async fetchBytes(url) {
+      const res = await fetch(new URL(url, opts.serverUrl));
+      if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
+      return new Uint8Array(await res.arrayBuffer());
+    },
+    trainer: inlineTrainer,
+  };
+}

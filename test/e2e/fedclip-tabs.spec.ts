@@ -1,0 +1,72 @@
+import { expect, test, type Page } from '@playwright/test';
+import { createRun, getAggregation, getMetrics, getRun } from './run-api';
+
+const ROUNDS = 3;
+
+test('three tabs (webgpu, wasm, auto) finish a FedCLIP run that beats zero-shot', async ({ browser, request }) => {
+  // A higher learning rate than the paper's 5e-5 so that three short rounds visibly move the adapter.
+  const runId = await createRun(request, {
+    name: 'e2e three tabs',
+    rounds: ROUNDS,
+    minClients: 3,
+    localEpochs: 2,
+    learningRate: 1e-3,
+    roundDeadlineMs: 600_000,
+    aggregation: 'fedavg',
+  });
+
+  const consoleErrors: string[] = [];
+  const pages: Page[] = [];
+  for (const backend of ['webgpu', 'wasm', null]) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${backend}: ${m.text()}`));
+    page.on('pageerror', (e) => consoleErrors.push(`${backend}: ${e.message}`));
+    await page.goto(`/?run=${runId}${backend ? `&backend=${backend}` : ''}`);
+    pages.push(page);
+  }
+
+  await expect(pages[0].getByTestId('backend')).toContainText('ONNX webgpu, tfjs webgpu');
+  await expect(pages[1].getByTestId('backend')).toContainText('ONNX wasm, tfjs wasm');
+  // No hardware GPU here: the automatic choice must see the software adapter and pick wasm.
+  await expect(pages[2].getByTestId('backend')).toContainText(/ONNX wasm, tfjs wasm .*(software fallback|no WebGPU)/);
+
+  await expect
+    .poll(async () => (await getRun(request, runId)).state.status, { timeout: 14 * 60_000, intervals: [5_000] })
+    .toBe('finished');
+
+  const snapshot = await getRun(request, runId);
+  const clientIds = snapshot.clients.map((c) => c.clientId).sort();
+  expect(clientIds).toHaveLength(3);
+  expect(snapshot.clients.map((c) => c.capabilities.onnxBackend).sort()).toEqual(['wasm', 'wasm', 'webgpu']);
+
+  const metrics = await getMetrics(request, runId);
+  expect(metrics.map((m) => m.round)).toEqual([0, 1, 2, 3]);
+  for (const m of metrics.slice(1)) expect([...m.participants].sort()).toEqual(clientIds);
+
+  for (let round = 1; round <= ROUNDS; round++) {
+    const agg = await getAggregation(request, runId, round);
+    expect(agg.mode).toBe('fedavg');
+    expect(agg.uploads.map((u) => u.clientId).sort()).toEqual(clientIds);
+    const total = agg.uploads.reduce((s, u) => s + u.numSamples, 0);
+    for (const [name, global] of agg.global) {
+      let maxDiff = 0;
+      for (let i = 0; i < global.length; i++) {
+        let mean = 0;
+        for (const u of agg.uploads) mean += (u.numSamples / total) * u.tensors.get(name)![i];
+        maxDiff = Math.max(maxDiff, Math.abs(mean - global[i]));
+      }
+      expect(maxDiff, `round ${round} ${name}: global equals the sample-weighted mean of the uploads`).toBeLessThan(1e-6);
+    }
+  }
+
+  const last = metrics.at(-1)!;
+  expect(last.accuracy, `final accuracy ${last.accuracy} vs zero-shot ${last.zeroShotAccuracy}`).toBeGreaterThan(last.zeroShotAccuracy);
+
+  for (const page of pages) {
+    await expect(page.getByTestId('round')).toHaveText(`${ROUNDS} of ${ROUNDS}`);
+    await expect(page.getByTestId('contributed')).toContainText(`${ROUNDS} rounds`);
+    await page.screenshot({ path: test.info().outputPath(`volunteer-${pages.indexOf(page)}.png`), fullPage: true });
+  }
+  expect(consoleErrors).toEqual([]);
+});

@@ -1,0 +1,47 @@
+import { expect, type APIRequestContext } from '@playwright/test';
+import { decodeTensorFile, type RunConfigInput } from '@clipfed/protocol';
+import { E2E_OPERATOR_TOKEN } from '../../playwright.config';
+
+export interface RunSnapshot {
+  state: { runId: string; status: string; round: number; totalRounds: number; connectedClients: number };
+  clients: { clientId: string; capabilities: { onnxBackend: string; tfBackend: string }; roundsContributed: number }[];
+}
+
+export interface MetricsRow {
+  round: number;
+  accuracy: number;
+  zeroShotAccuracy: number;
+  heldOutAccuracy: number;
+  participants: string[];
+}
+
+export async function createRun(request: APIRequestContext, config: RunConfigInput): Promise<string> {
+  const res = await request.post('/api/runs', { data: config, headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}` } });
+  expect(res.status(), await res.text()).toBe(201);
+  return ((await res.json()) as { runId: string }).runId;
+}
+
+export async function getRun(request: APIRequestContext, runId: string): Promise<RunSnapshot> {
+  const res = await request.get(`/api/runs/${runId}`);
+  expect(res.ok()).toBe(true);
+  return (await res.json()) as RunSnapshot;
+}
+
+export async function getMetrics(request: APIRequestContext, runId: string): Promise<MetricsRow[]> {
+  return (await (await request.get(`/api/runs/${runId}/metrics`)).json()) as MetricsRow[];
+}
+
+/** What the server aggregated in a round: each upload with its sample count, and the resulting global adapter. */
+export async function getAggregation(request: APIRequestContext, runId: string, round: number) {
+  const res = await request.get(`/api/runs/${runId}/rounds/${round}/aggregation`);
+  expect(res.ok(), `aggregation of round ${round}`).toBe(true);
+  const file = decodeTensorFile(new Uint8Array(await res.body()));
+  const meta = file.meta as { mode: string; uploads: { clientId: string; numSamples: number }[] };
+  const byPrefix = (prefix: string) =>
+    new Map(file.tensors.filter((t) => t.name.startsWith(`${prefix}/`)).map((t) => [t.name.slice(prefix.length + 1), t.data]));
+  return {
+    mode: meta.mode,
+    global: byPrefix('global'),
+    uploads: meta.uploads.map((u) => ({ ...u, tensors: byPrefix(u.clientId) })),
+  };
+}
