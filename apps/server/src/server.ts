@@ -9,6 +9,7 @@ import type { ProgressFn } from '@clipfed/data';
 import { apiRoutes } from './http/api-routes';
 import { staticFiles } from './http/static-files';
 import { RunRegistry } from './runs/run-registry';
+import type { FederatedRun } from './runs/federated-run';
 import { attachGateway } from './socket/gateway';
 
 export interface ServerOptions {
@@ -27,6 +28,8 @@ export interface ServerOptions {
 export interface FederatedServer {
   app: FastifyInstance;
   registry: RunRegistry;
+  /** Unfinished runs brought back from the runs folder at start. */
+  restored: FederatedRun[];
   model: ClipModel;
   operatorToken: string;
   url: string;
@@ -70,15 +73,17 @@ export async function startServer(opts: ServerOptions): Promise<FederatedServer>
   await app.register(staticFiles, { webDist: opts.webDist, modelDir: opts.modelDir });
   // Uploads are binary tensors, so the transport limit is the model's size, not socket.io's 1 MB default.
   const io = attachGateway(app.server, registry, { maxHttpBufferSize: maxUpdateBytes, log: app.log });
+  const restored = await registry.restoreAll();
   const address = await app.listen({ port: opts.port, host: opts.host });
   return {
     app,
     registry,
+    restored,
     model,
     operatorToken,
     url: address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost'),
     async close() {
-      registry.stopAll('server shutting down');
+      registry.suspendAll('server shutting down; this tab will reconnect when it is back');
       io.disconnectSockets(true);
       await new Promise<void>((r) => io.close(() => r()));
       await app.close().catch(() => undefined);

@@ -220,8 +220,6 @@ export class FederatedClient {
   async leave(): Promise<void> {
     this.stopped = true;
     this.socket.disconnect();
-    await this.model?.dispose();
-    this.model = null;
     this.update({ stage: 'finished', message: 'left the run' });
   }
 }

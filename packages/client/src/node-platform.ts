@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import type { ClipModel } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { trainAdapter } from '@clipfed/fl';
 import type { AdapterTrainer, ClientPlatform } from './platform';
@@ -26,7 +27,13 @@ export const inlineTrainer: AdapterTrainer = {
  * A Node simulated client: the model comes from a local folder (the same files the server serves), data over
  * HTTP from the server like a tab's.
  */
-export function createNodePlatform(opts: { serverUrl: string; modelDir: string; tfBackend: 'wasm' | 'cpu' | 'tensorflow' }): ClientPlatform {
+export function createNodePlatform(opts: {
+  serverUrl: string;
+  modelDir: string;
+  tfBackend: 'wasm' | 'cpu' | 'tensorflow';
+  /** Simulated clients in one process share one model instead of each opening its own sessions. */
+  sharedModel?: Promise<ClipModel>;
+}): ClientPlatform {
   return {
     kind: 'node',
     capabilities: {
@@ -37,7 +44,7 @@ export function createNodePlatform(opts: { serverUrl: string; modelDir: string; 
     },
     loadModel: (_url, onProgress) => {
       onProgress({ file: opts.modelDir, loaded: 0, total: 1 });
-      return loadClipModelFromDir(opts.modelDir);
+      return opts.sharedModel ?? loadClipModelFromDir(opts.modelDir);
     },
     async fetchBytes(url) {
       const res = await fetch(new URL(url, opts.serverUrl));

@@ -6,3 +6,4 @@ export * from './events';
 export * from './validate';
 export * from './run-config';
 export * from './shard-codec';
+export * from './tensor-file';

@@ -21,6 +21,10 @@ export const runConfigSchema = z
     maxClientsPerRound: z.number().int().min(1).max(100_000).default(1000),
     clientFraction: z.number().gt(0).max(1).default(1),
     roundDeadlineMs: z.number().int().min(1_000).max(86_400_000).default(120_000),
+    /** Quorum: the share of a round's selected clients whose updates must arrive for the round to count. */
+    minCompletionRate: z.number().gt(0).max(1).default(0.5),
+    /** A round below quorum at its deadline is re-issued this many times, then the run pauses with a reason. */
+    maxRoundRetries: z.number().int().min(0).max(100).default(3),
     aggregation: z.enum(AGGREGATIONS).default('fedavg'),
     updateDtype: z.enum(['float32', 'float16', 'int8']).default('float32'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),

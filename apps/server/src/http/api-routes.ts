@@ -53,6 +53,17 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
     return { state: run.state(), config: run.config, clients: run.clientSummaries(), classNames: run.task.classNames };
   });
 
+  for (const action of ['pause', 'resume', 'stop'] as const) {
+    app.post<{ Params: { runId: string } }>(`/api/runs/:runId/${action}`, { preHandler: requireOperator, schema: { params: runParams } }, async (req, reply) => {
+      const run = findRun(req, reply);
+      if (!run) return;
+      if (action === 'pause') run.pause('paused by the operator');
+      else if (action === 'resume') run.resume();
+      else run.stop('stopped by the operator');
+      return run.state();
+    });
+  }
+
   app.get<{ Params: { runId: string } }>('/api/runs/:runId/metrics', { schema: { params: runParams } }, async (req, reply) => {
     const run = findRun(req, reply);
     if (!run) return;

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import type { ServerOptions } from '../server';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
+
+export const SERVER_FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string', default: '127.0.0.1' },
+  model: { type: 'string' },
+  'runs-dir': { type: 'string' },
+  'operator-token': { type: 'string' },
+  'record-uploads': { type: 'boolean', default: false },
+} as const;
+
+export const SERVER_FLAGS_HELP = `Server:
+  --port <n>              HTTP + websocket port (default 8080, env PORT; 0 = any free port)
+  --host <addr>           interface to listen on (default 127.0.0.1; 0.0.0.0 for a classroom network)
+  --model <dir>           CLIP model folder (default models/builtin)
+  --runs-dir <dir>        where run folders are written (default runs)
+  --operator-token <t>    operator token (default env CLIPFED_OPERATOR_TOKEN, else generated and printed)
+  --record-uploads        keep the last rounds' uploads for /api/runs/:id/rounds/:r/aggregation`;
+
+export function serverOptionsFromFlags(values: Record<string, string | boolean | undefined>): ServerOptions {
+  return {
+    port: Number(values.port ?? process.env.PORT ?? 8080),
+    host: String(values.host ?? '127.0.0.1'),
+    modelDir: resolve(String(values.model ?? resolve(REPO_ROOT, 'models/builtin'))),
+    runsDir: resolve(String(values['runs-dir'] ?? resolve(REPO_ROOT, 'runs'))),
+    cacheDir: resolve(REPO_ROOT, '.cache'),
+    webDist: resolve(REPO_ROOT, 'apps/web/dist'),
+    operatorToken: (values['operator-token'] as string | undefined) ?? process.env.CLIPFED_OPERATOR_TOKEN,
+    recordUploads: Boolean(values['record-uploads']),
+    logLevel: process.env.LOG_LEVEL ?? 'warn',
+  };
+}
