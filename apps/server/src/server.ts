@@ -7,6 +7,7 @@ import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { initNodeTfBackend } from '@clipfed/fl';
 import type { ProgressFn } from '@clipfed/data';
 import { apiRoutes } from './http/api-routes';
+import { security } from './http/security';
 import { staticFiles } from './http/static-files';
 import { RunRegistry } from './runs/run-registry';
 import type { FederatedRun } from './runs/federated-run';
@@ -69,6 +70,7 @@ export async function startServer(opts: ServerOptions): Promise<FederatedServer>
     onProgress: opts.onProgress,
   });
   app.decorate('registry', registry);
+  await app.register(security);
   await app.register(apiRoutes, { registry, operatorToken });
   await app.register(staticFiles, { webDist: opts.webDist, modelDir: opts.modelDir });
   // Uploads are binary tensors, so the transport limit is the model's size, not socket.io's 1 MB default.

@@ -145,6 +145,7 @@ export const serverErrorSchema = z.object({
     'run-full',
     'too-large',
     'not-joined',
+    'rate-limited',
   ]),
   message: z.string(),
   round: z.number().int().optional(),

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import { encodeShard, encodeTensorFile, parseMessage, runConfigSchema, type ImageShard } from '@clipfed/protocol';
 import { TaskConfigError } from '../runs/emoji-task';
 import type { RunRegistry } from '../runs/run-registry';
@@ -7,6 +8,7 @@ import type { FederatedRun } from '../runs/federated-run';
 export interface ApiOptions {
   registry: RunRegistry;
   operatorToken: string;
+  rateLimitPerMinute?: number;
 }
 
 const runParams = {
@@ -18,6 +20,8 @@ const runParams = {
 /** The HTTP API: run management for operators (token), shard and weight downloads for clients and auditors. */
 export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void> {
   const { registry } = opts;
+  // Scoped to the API: model and page downloads are static and cached by the browser.
+  await app.register(rateLimit, { max: opts.rateLimitPerMinute ?? 300, timeWindow: '1 minute' });
   const shardBytes = new WeakMap<ImageShard, Uint8Array>();
 
   const requireOperator = async (req: FastifyRequest, reply: FastifyReply) => {

@@ -12,6 +12,8 @@ import {
 } from '@clipfed/protocol';
 import type { RunRegistry } from '../runs/run-registry';
 import type { FederatedRun } from '../runs/federated-run';
+import { isSameOrigin } from '../http/security';
+import { MessageRateLimiter } from './message-rate-limiter';
 
 interface SocketData {
   runId?: string;
@@ -22,6 +24,9 @@ type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<st
 
 export interface GatewayOptions {
   maxHttpBufferSize: number;
+  /** Extra page origins allowed to connect (by default only pages served by this server). */
+  allowedOrigins?: string[];
+  messagesPerSecond?: number;
   log: { info: (o: object | string, msg?: string) => void; warn: (o: object | string, msg?: string) => void };
 }
 
@@ -36,9 +41,19 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
     maxHttpBufferSize: opts.maxHttpBufferSize,
     // Training runs in a worker, but a busy 2-core machine with several tabs can stall the page briefly.
     pingTimeout: 60_000,
+    allowRequest: (req, callback) => {
+      const ok = isSameOrigin(req.headers.origin, req.headers.host, opts.allowedOrigins);
+      if (!ok) opts.log.warn({ origin: req.headers.origin }, 'websocket from a foreign origin refused');
+      callback(ok ? null : 'origin not allowed', ok);
+    },
   });
 
   io.on('connection', (socket: ClientSocket) => {
+    const limiter = new MessageRateLimiter(opts.messagesPerSecond ?? 20, 2 * (opts.messagesPerSecond ?? 20));
+    socket.use((_packet, next) => {
+      if (limiter.tryTake()) return next();
+      refuse('rate-limited', 'too many messages; slow down');
+    });
     const refuse = (code: ServerError['code'], message: string, round?: number) => {
       opts.log.warn({ socket: socket.id, code, message }, 'message refused');
       socket.emit('server:error', { code, message, round });
