@@ -26,6 +26,19 @@ export const runConfigSchema = z
     /** A round below quorum at its deadline is re-issued this many times, then the run pauses with a reason. */
     maxRoundRetries: z.number().int().min(0).max(100).default(3),
     aggregation: z.enum(AGGREGATIONS).default('fedavg'),
+    /** Updates whose distance from the global adapter (L2 norm of the delta) exceeds this are refused. */
+    maxUpdateNorm: z.number().positive().default(1000),
+    /** When set, each accepted delta is scaled down to at most this L2 norm before aggregation. */
+    clipUpdateNorm: z.number().positive().optional(),
+    /** Client-level differential privacy (DP-FedAvg): clip every delta, equal weights, Gaussian noise. */
+    dp: z
+      .object({
+        clipNorm: z.number().positive(),
+        noiseMultiplier: z.number().positive(),
+        delta: z.number().gt(0).lt(1).default(1e-5),
+      })
+      .strict()
+      .optional(),
     updateDtype: z.enum(['float32', 'float16', 'int8']).default('float32'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
   })

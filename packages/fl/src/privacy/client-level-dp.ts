@@ -1,0 +1,32 @@
+import { SeededRandom } from '../random';
+import type { WeightSet } from '../types';
+import { clipUpdateNorm } from '../robust-aggregate';
+
+export interface ClientLevelDpOptions {
+  /** Each client's update (its delta from the global model) is clipped to this L2 norm: the sensitivity. */
+  clipNorm: number;
+  /** Noise std = noiseMultiplier x clipNorm, added once to the sum of clipped deltas. */
+  noiseMultiplier: number;
+  seed: number;
+}
+
+/**
+ * DP-FedAvg (McMahan et al. 2018): clip every client's delta, average with equal weights, and add Gaussian noise
+ * calibrated to one client's contribution. Sample counts are not used, since they would leak and change the
+ * sensitivity.
+ */
+export function aggregateWithClientLevelDp(global: WeightSet, updates: readonly WeightSet[], opts: ClientLevelDpOptions): WeightSet {
+  if (updates.length === 0) throw new RangeError('no updates to aggregate');
+  const rng = new SeededRandom(opts.seed);
+  const clipped = updates.map((u) => clipUpdateNorm(u, global, opts.clipNorm));
+  const std = (opts.noiseMultiplier * opts.clipNorm) / updates.length;
+  return global.map((g, ti) => {
+    const out = new Float32Array(g.data.length);
+    for (let i = 0; i < out.length; i++) {
+      let sum = 0;
+      for (const c of clipped) sum += c[ti].data[i] - g.data[i];
+      out[i] = g.data[i] + sum / updates.length + std * rng.normal();
+    }
+    return { name: g.name, shape: [...g.shape], data: out };
+  });
+}

@@ -1,0 +1,2 @@
+export { RDP_ORDERS, gaussianRdp, epsilonFromRdp, gaussianMechanismEpsilon } from './rdp-accountant';
+export { type ClientLevelDpOptions, aggregateWithClientLevelDp } from './client-level-dp';
