@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
+import type { z } from 'zod';
 import { writeFixtureClipModel } from '@clipfed/clip/testing';
 import {
   encodeTensors,
   decodeTensors,
   PROTOCOL_VERSION,
+  roundStartSchema,
   runConfigSchema,
   type ClientToServerEvents,
   type RoundStart,
@@ -22,7 +24,7 @@ let run: FederatedRun;
 let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
 let dir: string;
 const errors: ServerError[] = [];
-let round: RoundStart;
+let round: z.output<typeof roundStartSchema>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'clipfed-malformed-'));
@@ -50,7 +52,7 @@ beforeAll(async () => {
   expect(welcome.ok).toBe(true);
   const started = new Promise<RoundStart>((r) => socket.once('round:start', r));
   socket.emit('ready', { runId: run.id, numSamples: 10, imagesEncoded: 0, encodeMs: 0 });
-  round = await started;
+  round = roundStartSchema.parse(await started);
 });
 
 afterAll(async () => {
@@ -102,8 +104,9 @@ describe('a raw socket.io client sending malformed updates', () => {
     expect(ack).toEqual({ accepted: true });
     const round2 = await next;
     expect(round2.round).toBe(round.round + 1);
+    const round2Weights = roundStartSchema.parse(round2).weights;
     expect(run.metrics.map((m) => m.round)).toEqual([0, 1]);
     // One honest upload: the new global adapter is exactly that upload.
-    expect(decodeTensors(round2.weights)[1].data[0]).toBeCloseTo(weights[1].data[0], 6);
+    expect(decodeTensors(round2Weights)[1].data[0]).toBeCloseTo(weights[1].data[0], 6);
   });
 });
