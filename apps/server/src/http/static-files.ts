@@ -11,9 +11,11 @@ export interface StaticOptions {
 
 const require = createRequire(import.meta.url);
 
-/** Folder of a package's file, resolved from this workspace so hoisting does not matter. */
-function packageDir(pkg: string, file: string): string {
-  return dirname(require.resolve(`${pkg}/${file}`));
+/** A package's root folder, resolved from this workspace so hoisting does not matter (exports may hide package.json). */
+function packageDir(pkg: string): string {
+  let dir = dirname(require.resolve(pkg));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }
 
 /**
@@ -29,13 +31,13 @@ export async function staticFiles(app: FastifyInstance, opts: StaticOptions): Pr
     await app.register(fastifyStatic, { root: opts.modelDir, prefix: '/model/', decorateReply: false, maxAge: '1h' });
   }
   await app.register(fastifyStatic, {
-    root: join(packageDir('onnxruntime-web', 'package.json'), 'dist'),
+    root: join(packageDir('onnxruntime-web'), 'dist'),
     prefix: '/ort/',
     decorateReply: false,
     maxAge: '1d',
   });
   await app.register(fastifyStatic, {
-    root: join(packageDir('@tensorflow/tfjs-backend-wasm', 'package.json'), 'dist'),
+    root: join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist'),
     prefix: '/tfjs-wasm/',
     decorateReply: false,
     maxAge: '1d',
