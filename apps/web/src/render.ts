@@ -36,16 +36,20 @@ export function renderStatus(s: ClientStatus): void {
   msg.textContent = s.message;
   msg.classList.toggle('error', s.stage === 'error');
   const active = STEP_OF_STAGE[s.stage];
-  const activeIndex = active ? STEP_ORDER.indexOf(active) : s.stage === 'waiting' || s.stage === 'finished' ? 2 : -1;
+  const activeIndex = active ? STEP_ORDER.indexOf(active) : -1;
+  // Steps before the active one are done; while waiting, preparation is done (and training/sharing, once it
+  // has contributed); when the run is over, everything this tab did is done.
+  const doneUpTo =
+    s.stage === 'finished' ? (s.contributed.rounds > 0 ? 4 : 2) : s.stage === 'waiting' ? (s.contributed.rounds > 0 ? 4 : 2) : activeIndex;
   document.querySelectorAll<HTMLElement>('.pipeline li').forEach((li, i) => {
     li.classList.toggle('active', li.dataset.step === active);
-    li.classList.toggle('done', i < activeIndex || (s.stage === 'waiting' && i < 2) || (s.contributed.rounds > 0 && i === 3 && active !== 'share'));
+    li.classList.toggle('done', i < doneUpTo && li.dataset.step !== active);
     if (li.dataset.step === active) li.setAttribute('aria-current', 'step');
     else li.removeAttribute('aria-current');
   });
   const bar = $('bar');
   const p = s.progress;
-  const fraction = p && p.total > 0 ? Math.min(1, p.done / p.total) : s.stage === 'waiting' ? 1 : 0;
+  const fraction = p && p.total > 0 ? Math.min(1, p.done / p.total) : s.stage === 'waiting' || s.stage === 'finished' ? 1 : 0;
   (bar.firstElementChild as HTMLElement).style.width = `${(100 * fraction).toFixed(1)}%`;
   bar.setAttribute('aria-valuenow', String(Math.round(100 * fraction)));
   let text = '';
@@ -53,7 +57,7 @@ export function renderStatus(s: ClientStatus): void {
     const eta = etaMs(p);
     const count = s.stage === 'download-model' ? `${formatBytes(p.done)} of ${formatBytes(p.total)}` : `${p.done} / ${p.total}`;
     text = `${count}${eta !== undefined ? ` · about ${formatDuration(eta)} left` : ''}`;
-  } else if (s.deadlineAt && s.stage === 'waiting') text = '';
+  }
   $('progress-text').textContent = text;
   $('run').textContent = s.runId ?? '–';
   $('shard').textContent = s.shardLabel ?? '–';
