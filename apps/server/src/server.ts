@@ -7,11 +7,13 @@ import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { initNodeTfBackend } from '@clipfed/fl';
 import type { ProgressFn } from '@clipfed/data';
 import { apiRoutes } from './http/api-routes';
+import { dashboardRoutes } from './http/dashboard-routes';
 import { security } from './http/security';
 import { staticFiles } from './http/static-files';
 import { RunRegistry } from './runs/run-registry';
 import type { FederatedRun } from './runs/federated-run';
 import { attachGateway } from './socket/gateway';
+import { attachDashboardNamespace } from './socket/dashboard-namespace';
 
 export interface ServerOptions {
   port: number;
@@ -72,9 +74,12 @@ export async function startServer(opts: ServerOptions): Promise<FederatedServer>
   app.decorate('registry', registry);
   await app.register(security);
   await app.register(apiRoutes, { registry, operatorToken });
+  await app.register(dashboardRoutes, { registry });
   await app.register(staticFiles, { webDist: opts.webDist, modelDir: opts.modelDir });
   // Uploads are binary tensors, so the transport limit is the model's size, not socket.io's 1 MB default.
   const io = attachGateway(app.server, registry, { maxHttpBufferSize: maxUpdateBytes, log: app.log });
+  const dashboard = attachDashboardNamespace(io, registry, { log: app.log });
+  app.addHook('onClose', async () => dashboard.close());
   const restored = await registry.restoreAll();
   const address = await app.listen({ port: opts.port, host: opts.host });
   return {
@@ -86,7 +91,8 @@ export async function startServer(opts: ServerOptions): Promise<FederatedServer>
     url: address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost'),
     async close() {
       registry.suspendAll('server shutting down; this tab will reconnect when it is back');
-      io.disconnectSockets(true);
+      // Closing the engine (not disconnecting each socket) lets clients see a transport close and reconnect
+      // to the next server start on their own; a server-side disconnect would tell them not to.
       await new Promise<void>((r) => io.close(() => r()));
       await app.close().catch(() => undefined);
       await model.dispose();

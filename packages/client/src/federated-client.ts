@@ -96,7 +96,13 @@ export class FederatedClient {
     this.update({ stage: 'error', message, lastError: message });
   }
 
+  private lastProgressAt = 0;
+
+  /** Tells the server (and its dashboards) how far this client is, at most twice a second plus each stage's end. */
   private reportProgress(stage: 'download' | 'encode' | 'train' | 'upload' | 'idle', done: number, total: number): void {
+    const now = Date.now();
+    if (done < total && now - this.lastProgressAt < 500) return;
+    this.lastProgressAt = now;
     if (this.runId && this.socket.connected) this.socket.emit('progress', { runId: this.runId, stage, done, total });
   }
 

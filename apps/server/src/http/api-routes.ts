@@ -21,7 +21,9 @@ const runParams = {
 export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void> {
   const { registry } = opts;
   // Scoped to the API: model and page downloads are static and cached by the browser.
-  await app.register(rateLimit, { max: opts.rateLimitPerMinute ?? 300, timeWindow: '1 minute' });
+  await app.register(rateLimit, { max: opts.rateLimitPerMinute ?? 1200, timeWindow: '1 minute' });
+  // Operator actions are rare; a tighter limit makes guessing the token slow.
+  const operatorLimit = { rateLimit: { max: 60, timeWindow: '1 minute' } };
   const shardBytes = new WeakMap<ImageShard, Uint8Array>();
 
   const requireOperator = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -39,7 +41,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
 
   app.get('/api/runs', async () => registry.list().map((r) => ({ ...r.state(), config: r.config })));
 
-  app.post('/api/runs', { preHandler: requireOperator, schema: { body: { type: 'object' } } }, async (req, reply) => {
+  app.post('/api/runs', { preHandler: requireOperator, config: operatorLimit, schema: { body: { type: 'object' } } }, async (req, reply) => {
     const parsed = parseMessage(runConfigSchema, req.body);
     if (!parsed.ok) return reply.code(400).send({ error: `invalid run config: ${parsed.reason}` });
     try {
@@ -58,7 +60,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
   });
 
   for (const action of ['pause', 'resume', 'stop'] as const) {
-    app.post<{ Params: { runId: string } }>(`/api/runs/:runId/${action}`, { preHandler: requireOperator, schema: { params: runParams } }, async (req, reply) => {
+    app.post<{ Params: { runId: string } }>(`/api/runs/:runId/${action}`, { preHandler: requireOperator, config: operatorLimit, schema: { params: runParams } }, async (req, reply) => {
       const run = findRun(req, reply);
       if (!run) return;
       if (action === 'pause') run.pause('paused by the operator');

@@ -50,9 +50,12 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
 
   io.on('connection', (socket: ClientSocket) => {
     const limiter = new MessageRateLimiter(opts.messagesPerSecond ?? 20, 2 * (opts.messagesPerSecond ?? 20));
-    socket.use((_packet, next) => {
+    socket.use((packet, next) => {
       if (limiter.tryTake()) return next();
-      refuse('rate-limited', 'too many messages; slow down');
+      refuse('rate-limited', `too many messages; "${String(packet[0])}" dropped`);
+      // Answer a dropped request, so the sender is not left waiting on an acknowledgement forever.
+      const ack = packet.at(-1);
+      if (typeof ack === 'function') ack({ ok: false, accepted: false, code: 'rate-limited', reason: 'too many messages', message: 'too many messages' });
     });
     const refuse = (code: ServerError['code'], message: string, round?: number) => {
       opts.log.warn({ socket: socket.id, code, message }, 'message refused');

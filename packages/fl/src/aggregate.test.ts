@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { StreamingWeightedSum, aggregateWeighted } from './aggregate';
+import { OptionError, ShapeError } from './errors';
+import { clipUpdateNorm, coordinateMedian, trimmedMean, updateNorm } from './robust-aggregate';
+import { expectClose } from './testing/numeric';
+import type { WeightSet } from './types';
+import { validateWeightSet } from './validate-weights';
+
+function ws(w: number[], b: number[]): WeightSet {
+  return [
+    { name: 'w', shape: [2, 2], data: Float32Array.from(w) },
+    { name: 'b', shape: [2], data: Float32Array.from(b) },
+  ];
+}
+
+const A = ws([1, 2, 3, 4], [0, 1]);
+const B = ws([3, 2, 1, 0], [2, 1]);
+const C = ws([5, 5, 5, 5], [10, -10]);
+
+describe('weighted aggregation', () => {
+  it('FedAvg weights by sample count; uniform gives every client 1/N', () => {
+    const fedavg = aggregateWeighted([
+      { weights: A, numSamples: 1 },
+      { weights: B, numSamples: 3 },
+    ]);
+    expectClose(fedavg[0].data, [2.5, 2, 1.5, 1], 1e-7);
+    expectClose(fedavg[1].data, [1.5, 1], 1e-7);
+    const uniform = aggregateWeighted(
+      [
+        { weights: A, numSamples: 1 },
+        { weights: B, numSamples: 3 },
+      ],
+      'uniform',
+    );
+    expectClose(uniform[0].data, [2, 2, 2, 2], 1e-7);
+    expect(uniform.map((t) => [t.name, t.shape])).toEqual([
+      ['w', [2, 2]],
+      ['b', [2]],
+    ]);
+  });
+
+  it('streams updates in with float64 accumulators', () => {
+    const sum = new StreamingWeightedSum();
+    // 10,000 updates of 0.1 (not exact in float32) with weight 1: a float32 running sum would drift.
+    const tiny: WeightSet = [{ name: 'x', shape: [1], data: Float32Array.of(0.1) }];
+    for (let i = 0; i < 10_000; i++) sum.add(tiny, 1);
+    sum.add([{ name: 'x', shape: [1], data: Float32Array.of(1e6) }], 1e-6);
+    expect(sum.count).toBe(10_001);
+    expect(sum.totalWeight).toBeCloseTo(10_000 + 1e-6, 9);
+    expect(sum.result()[0].data[0]).toBeCloseTo((10_000 * Math.fround(0.1) + 1) / (10_000 + 1e-6), 6);
+  });
+
+  it('rejects mismatched updates, bad weights and empty results', () => {
+    const sum = new StreamingWeightedSum();
+    expect(() => sum.result()).toThrow(OptionError);
+    sum.add(A, 1);
+    expect(() => sum.add([A[1], A[0]], 1)).toThrow(/tensor 0 is "b", expected "w"/);
+    expect(() => sum.add(ws([1, 2, 3, 4], [1, 2]).slice(0, 1), 1)).toThrow(ShapeError);
+    expect(() => sum.add(B, 0)).toThrow(/positive finite/);
+    expect(() => aggregateWeighted([])).toThrow(OptionError);
+  });
+});
+
+describe('robust aggregation', () => {
+  it('takes the coordinate-wise median (odd and even counts)', () => {
+    const med = coordinateMedian([A, B, C]);
+    expectClose(med[0].data, [3, 2, 3, 4], 0);
+    expectClose(med[1].data, [2, 1], 0);
+    const even = coordinateMedian([A, B]);
+    expectClose(even[0].data, [2, 2, 2, 2], 0);
+  });
+
+  it('trims the extremes of every coordinate before averaging', () => {
+    const D = ws([100, -100, 0, 0], [0, 0]);
+    // 4 updates, trim 0.25 → drop 1 low and 1 high per coordinate.
+    const tm = trimmedMean([A, B, C, D], 0.25);
+    expectClose(tm[0].data, [4, 2, 2, 2], 1e-6);
+    expectClose(tm[1].data, [1, 0.5], 1e-6);
+    expectClose(trimmedMean([A, B], 0)[0].data, [2, 2, 2, 2], 0);
+    expect(() => trimmedMean([A], 0.5)).toThrow(/\[0, 0.5\)/);
+  });
+
+  it('clips the update delta to a maximum L2 norm', () => {
+    const ref = ws([0, 0, 0, 0], [0, 0]);
+    const upd = ws([3, 0, 0, 0], [4, 0]);
+    expect(updateNorm(upd, ref)).toBeCloseTo(5);
+    const clipped = clipUpdateNorm(upd, ref, 1);
+    expectClose(clipped[0].data, [0.6, 0, 0, 0], 1e-7);
+    expectClose(clipped[1].data, [0.8, 0], 1e-7);
+    const moved = clipUpdateNorm(ws([4, 1, 1, 1], [5, 1]), ws([1, 1, 1, 1], [1, 1]), 2.5);
+    expectClose(moved[0].data, [2.5, 1, 1, 1], 1e-6);
+    expectClose(moved[1].data, [3, 1], 1e-6);
+    expect(clipUpdateNorm(upd, ref, 10)[0].data).toEqual(upd[0].data);
+  });
+});
+
+describe('validateWeightSet', () => {
+  const spec = [
+    { name: 'w', shape: [2, 2] },
+    { name: 'b', shape: [2] },
+  ];
+  it('accepts a well-formed update', () => {
+    expect(validateWeightSet(A, spec)).toBeNull();
+  });
+  it('explains what is wrong with a bad one', () => {
+    expect(validateWeightSet('nope', spec)).toMatch(/not a list/);
+    expect(validateWeightSet([A[0]], spec)).toMatch(/1 tensors, expected 2/);
+    expect(validateWeightSet([A[1], A[0]], spec)).toMatch(/named "b", expected "w"/);
+    expect(validateWeightSet([{ ...A[0], shape: [4] }, A[1]], spec)).toMatch(/shape \[4\], expected \[2,2\]/);
+    expect(validateWeightSet([{ ...A[0], data: new Float32Array(3) }, A[1]], spec)).toMatch(/3 values/);
+    expect(validateWeightSet([{ ...A[0], data: [1, 2, 3, 4] }, A[1]], spec)).toMatch(/not a Float32Array/);
+    expect(validateWeightSet([A[0], { ...A[1], data: Float32Array.of(1, Number.NaN) }], spec)).toMatch(/non-finite value \(NaN\) at index 1/);
+    expect(validateWeightSet([A[0], { ...A[1], data: Float32Array.of(Infinity, 1) }], spec)).toMatch(/non-finite/);
+  });
+});

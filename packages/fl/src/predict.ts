@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+import { type AdapterTensors, adapterTensorsFromWeights, applyAdapter, disposeAdapterTensors, l2NormalizeRows } from './adapter';
+import { ShapeError } from './errors';
+import type { WeightSet } from './types';
+import { rowsOf } from './weights';
+
+const PREDICT_CHUNK = 1024;
+
+/**
+ * FedCLIP's prediction: argmax_c of norm(I*)·norm(T_c) over the K class prompts (the logit scale
+ * and the softmax do not change the argmax). `weights === null` is zero-shot CLIP (a ≡ 1).
+ */
+export function predictWithTextPrototypes(
+  weights: WeightSet | null,
+  features: Float32Array,
+  textEmbeddings: Float32Array,
+  dim: number,
+): Int32Array {
+  const n = rowsOf(features, dim, 'features');
+  const k = rowsOf(textEmbeddings, dim, 'text embeddings');
+  const adapter = weights === null ? null : adapterTensorsFromWeights(weights, dim);
+  const textT = tf.tidy(() => tf.transpose(l2NormalizeRows(tf.tensor2d(textEmbeddings, [k, dim]))) as tf.Tensor2D);
+  try {
+    const out = new Int32Array(n);
+    for (let start = 0; start < n; start += PREDICT_CHUNK) {
+      const rows = Math.min(PREDICT_CHUNK, n - start);
+      const pred = tf.tidy(() => {
+        const x = tf.tensor2d(features.subarray(start * dim, (start + rows) * dim), [rows, dim]);
+        return textPrototypeArgmax(adapter, x, textT);
+      });
+      out.set(pred.dataSync(), start);
+      pred.dispose();
+    }
+    return out;
+  } finally {
+    textT.dispose();
+    if (adapter) disposeAdapterTensors(adapter);
+  }
+}
+
+/** argmax over classes of adapted features against normalised, transposed text embeddings [d, K]. */
+export function textPrototypeArgmax(adapter: AdapterTensors | null, x: tf.Tensor2D, textNormT: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const emb = adapter === null ? l2NormalizeRows(x) : applyAdapter(adapter, x);
+    return tf.argMax(tf.matMul(emb, textNormT), 1) as tf.Tensor1D;
+  });
+}
+
+/** Fraction of predictions equal to the labels (0 for an empty set). */
+export function accuracy(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
+  checkSameLength(pred, labels);
+  if (labels.length === 0) return 0;
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) correct++;
+  return correct / labels.length;
+}
+
+/** Accuracy of each class over its own samples; NaN for a class with no samples. */
+export function perClassAccuracy(pred: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): Float64Array {
+  checkSameLength(pred, labels);
+  const correct = new Float64Array(numClasses);
+  const total = new Float64Array(numClasses);
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i];
+    if (!Number.isInteger(y) || y < 0 || y >= numClasses) throw new ShapeError(`label ${y} at index ${i} is outside 0..${numClasses - 1}`);
+    total[y]++;
+    if (pred[i] === y) correct[y]++;
+  }
+  return correct.map((c, i) => (total[i] > 0 ? c / total[i] : Number.NaN));
+}
+
+function checkSameLength(pred: ArrayLike<number>, labels: ArrayLike<number>): void {
+  if (pred.length !== labels.length) throw new ShapeError(`${pred.length} predictions for ${labels.length} labels`);
+}

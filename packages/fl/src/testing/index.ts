@@ -1,0 +1,2 @@
+export { forEachBackend, TEST_BACKENDS } from './for-each-backend';
+export { expectClose, float64 } from './numeric';
