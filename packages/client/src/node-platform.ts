@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import type { ClipModel } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { trainAdapter } from '@clipfed/fl';
-import type { AdapterTrainer, ClientPlatform } from './platform';
+import type { AdapterTrainer, ClientPlatform, FeatureCache } from './platform';
 
 /** Trains inline: a Node simulated client has no page to keep responsive. */
 export const inlineTrainer: AdapterTrainer = {
@@ -33,6 +33,10 @@ export function createNodePlatform(opts: {
   tfBackend: 'wasm' | 'cpu' | 'tensorflow';
   /** Simulated clients in one process share one model instead of each opening its own sessions. */
   sharedModel?: Promise<ClipModel>;
+  /** Shared across simulated clients, so N clients on the same shard encode it once. */
+  featureCache?: FeatureCache;
+  /** Replaces local training, e.g. to play an attacker in robustness tests. */
+  trainer?: AdapterTrainer;
 }): ClientPlatform {
   return {
     kind: 'node',
@@ -51,6 +55,20 @@ export function createNodePlatform(opts: {
       if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
       return new Uint8Array(await res.arrayBuffer());
     },
-    trainer: inlineTrainer,
+    trainer: opts.trainer ?? inlineTrainer,
+    featureCache: opts.featureCache,
+  };
+}
+
+/** Encoded features kept in memory for the life of the process. */
+export function memoryFeatureCache(): FeatureCache {
+  const entries = new Map<string, Float32Array>();
+  return {
+    async get(key) {
+      return entries.get(key) ?? null;
+    },
+    async put(key, features) {
+      entries.set(key, features);
+    },
   };
 }

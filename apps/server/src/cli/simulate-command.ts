@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
 import { consoleProgress } from '@clipfed/data';
 import { FederatedClient, type ClientSocket } from '@clipfed/client';
-import { createNodePlatform } from '@clipfed/client/node';
+import { createNodePlatform, memoryFeatureCache } from '@clipfed/client/node';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { initNodeTfBackend } from '@clipfed/fl';
 import { startServer } from '../server';
@@ -46,13 +46,14 @@ export async function simulateCommand(argv: string[]): Promise<void> {
 
   const tf = await initNodeTfBackend(undefined, () => undefined);
   const sharedModel = loadClipModelFromDir(options.modelDir);
+  const featureCache = memoryFeatureCache();
   const sockets: ClientSocket[] = [];
   for (let i = 0; i < clients; i++) {
     const socket: ClientSocket = io(server.url, { transports: ['websocket'] });
     sockets.push(socket);
     new FederatedClient(
       socket,
-      createNodePlatform({ serverUrl: server.url, modelDir: options.modelDir, tfBackend: tf.backend as 'wasm' | 'cpu' | 'tensorflow', sharedModel }),
+      createNodePlatform({ serverUrl: server.url, modelDir: options.modelDir, tfBackend: tf.backend as 'wasm' | 'cpu' | 'tensorflow', sharedModel, featureCache }),
       { runId: created.id, updateDtype: created.config.updateDtype },
     );
   }
