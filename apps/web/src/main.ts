@@ -5,6 +5,8 @@ import { chooseBackends } from './backend-choice';
 import { createWorkerTrainer } from './worker-trainer';
 import { indexedDbFeatureCache } from './feature-cache';
 import { renderStatus, renderBackends } from './render';
+import { pickOwnImages } from './own-images-picker';
+import { shardFromFiles } from './own-images';
 
 declare global {
   interface Window {
@@ -42,16 +44,41 @@ async function main() {
     featureCache: params.has('nocache') ? undefined : indexedDbFeatureCache(),
   };
 
+  const ownLink = document.getElementById('own-link') as HTMLAnchorElement;
+  const ownParams = new URLSearchParams(params);
+  ownParams.set('own', '1');
+  ownLink.href = `?${ownParams}`;
+  const ownFiles = params.has('own') ? await pickOwnImages() : null;
+  ownLink.hidden = ownFiles !== null;
+
   const socket: ClientSocket = io({ transports: ['websocket'], reconnectionDelayMax: 5000 });
   const client = new FederatedClient(socket, platform, {
     runId: params.get('run') ?? undefined,
     joinCode: params.get('code') ?? undefined,
+    localShard: ownFiles
+      ? async (task) => {
+          const { shard, skipped } = await shardFromFiles(ownFiles, task.classNames);
+          if (skipped.length) document.getElementById('own-classes')!.textContent = `Skipped ${skipped.length} unreadable file(s): ${skipped.join(', ')}`;
+          return shard;
+        }
+      : undefined,
     onStatus: (s) => {
       window.clipfed!.status = s;
       renderStatus(s);
     },
   });
-  document.getElementById('leave')!.addEventListener('click', () => void client.leave());
+  const pause = document.getElementById('pause') as HTMLButtonElement;
+  pause.addEventListener('click', () => {
+    const paused = pause.getAttribute('aria-pressed') === 'true';
+    if (paused) client.resume();
+    else client.pause();
+    pause.setAttribute('aria-pressed', String(!paused));
+    pause.textContent = paused ? 'Pause' : 'Resume';
+  });
+  document.getElementById('leave')!.addEventListener('click', () => {
+    void client.leave();
+    pause.disabled = true;
+  });
 }
 
 main().catch((e: unknown) => {

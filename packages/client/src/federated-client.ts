@@ -12,6 +12,7 @@ import {
   welcomeSchema,
   wireByteLength,
   type ClientToServerEvents,
+  type ImageShard,
   type ServerToClientEvents,
   type TaskDescription,
   type UpdateAck,
@@ -28,6 +29,8 @@ export interface FederatedClientOptions {
   joinCode?: string;
   updateDtype?: WireDType;
   onStatus?: (status: ClientStatus) => void;
+  /** The volunteer's own labelled images instead of the server's shard; they never leave this client. */
+  localShard?: (task: TaskDescription) => Promise<ImageShard>;
 }
 
 interface PreparedData {
@@ -124,7 +127,7 @@ export class FederatedClient {
     this.clientId = welcome.clientId;
     this.runId = welcome.runId;
     this.task = welcome.task;
-    this.update({ clientId: welcome.clientId, runId: welcome.runId, shardLabel: welcome.task.shardLabel });
+    this.update({ clientId: welcome.clientId, runId: welcome.runId, shardLabel: this.opts.localShard ? this.status.shardLabel : welcome.task.shardLabel });
     this.busy = this.busy
       .then(async () => {
         if (!resumed) await this.prepare(welcome.task);
@@ -137,8 +140,15 @@ export class FederatedClient {
   private encodeMs = 0;
 
   private async prepare(task: TaskDescription): Promise<void> {
-    this.update({ stage: 'download-data', message: `downloading this tab's shard: ${task.shardLabel}` });
-    const shard = decodeShard(await this.platform.fetchBytes(task.shardUrl));
+    let shard: ImageShard;
+    if (this.opts.localShard) {
+      this.update({ stage: 'download-data', message: 'reading your images (they stay on this device)' });
+      shard = await this.opts.localShard(task);
+      this.update({ shardLabel: shard.label });
+    } else {
+      this.update({ stage: 'download-data', message: `downloading this tab's shard: ${task.shardLabel}` });
+      shard = decodeShard(await this.platform.fetchBytes(task.shardUrl));
+    }
     if (!this.model) {
       const startedAt = Date.now();
       this.update({ stage: 'download-model', message: 'loading the CLIP model', progress: { done: 0, total: 1, startedAt } });
@@ -152,13 +162,13 @@ export class FederatedClient {
 
     const t0 = performance.now();
     const n = shard.labels.length;
-    const cacheKey = `${task.modelUrl}|${task.dataset}|${task.shardLabel}|${n}|${digest(shard.images)}`;
+    const cacheKey = `${task.modelUrl}|${task.dataset}|${shard.label}|${n}|${digest(shard.images)}`;
     let features = (await this.platform.featureCache?.get(cacheKey)) ?? null;
     if (features && features.length !== n * model.embedDim) features = null;
     if (!features) {
       const startedAt = Date.now();
       this.update({ stage: 'encode-images', message: `encoding ${n} images (once; they never leave this device)`, progress: { done: 0, total: n, startedAt } });
-      features = await encodeRgbImages(model, shard.images, shard.width, shard.height, {
+      features = await (this.platform.encodeImages ?? encodeRgbImages)(model, shard.images, shard.width, shard.height, {
         onProgress: (p) => {
           this.update({ progress: { ...p, startedAt } });
           this.reportProgress('encode', p.done, p.total);
@@ -190,8 +200,19 @@ export class FederatedClient {
       progress: { done: 0, total: 1, startedAt },
     });
     const t0 = performance.now();
+    const clip2fl = round.clip2fl;
     const result = await this.platform.trainer.train(
-      { ...this.data, weights: decodeTensors(round.weights), training: round.training },
+      {
+        ...this.data,
+        weights: decodeTensors(round.weights),
+        training: round.training,
+        ...(clip2fl
+          ? {
+              probe: { classifier: decodeTensors(clip2fl.classifier), batchSize: clip2fl.gradientBatchSize, repeats: clip2fl.gradientRepeats, seed: round.training.seed },
+              ...(clip2fl.kd ? { kd: clip2fl.kd } : {}),
+            }
+          : {}),
+      },
       (p) => {
         this.update({ progress: { done: p.step, total: p.totalSteps, startedAt }, lastLoss: p.loss });
         this.reportProgress('train', p.step, p.totalSteps);
@@ -200,12 +221,15 @@ export class FederatedClient {
     const trainMs = performance.now() - t0;
     this.update({ stage: 'uploading', message: `uploading the adapter for round ${round.round} (only the adapter leaves this device)`, progress: undefined });
     const weights = encodeTensors(result.weights, this.opts.updateDtype ?? 'float32');
+    // Class gradients go in float32 whatever the adapter's dtype: they are small, and matching uses their directions.
+    const classGradients = result.classGradients ? encodeTensors(result.classGradients, 'float32') : undefined;
     const ack: UpdateAck = await this.socket.emitWithAck('update', {
       runId: round.runId,
       round: round.round,
       numSamples: this.data.labels.length,
       metrics: { loss: result.meanLoss, trainAccuracy: result.trainAccuracy, trainMs, steps: result.steps },
       weights,
+      ...(classGradients ? { classGradients } : {}),
     });
     const c = this.status.contributed;
     this.update({
@@ -217,9 +241,25 @@ export class FederatedClient {
         rounds: c.rounds + (ack.accepted ? 1 : 0),
         imagesEncoded: c.imagesEncoded,
         computeMs: c.computeMs + trainMs,
-        bytesSent: c.bytesSent + wireByteLength(weights),
+        bytesSent: c.bytesSent + wireByteLength(weights) + (classGradients ? wireByteLength(classGradients) : 0),
       },
     });
+  }
+
+  /**
+   * Steps out without losing anything: the server drops this client from any open round at once; resume()
+   * rejoins under the same identity with the encoded data kept in memory.
+   */
+  pause(): void {
+    this.stopped = true;
+    this.socket.disconnect();
+    this.update({ stage: 'waiting', message: 'paused; nothing is computed or sent until you resume', progress: undefined });
+  }
+
+  resume(): void {
+    this.stopped = false;
+    this.update({ message: 'reconnecting' });
+    this.socket.connect();
   }
 
   /** Leaves cleanly: the server drops this client from any open round at once instead of waiting for a deadline. */

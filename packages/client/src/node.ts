@@ -1,1 +1,2 @@
 export * from './node-platform';
+export * from './image-feature-store';

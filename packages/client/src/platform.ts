@@ -9,6 +9,13 @@ export interface TrainRequest {
   textEmbeddings: Float32Array;
   dim: number;
   training: TrainingSettings;
+  /**
+   * CLIP2FL / CReFF: before training, compute per-class gradients of this classifier R
+   * (`classifier.weight` [C, d], `classifier.bias` [C]) on the features adapted by `weights`.
+   */
+  probe?: { classifier: WeightSet; batchSize: number; repeats: number; seed: number };
+  /** CLIP2FL: distil from zero-shot CLIP logits at this temperature, with this weight. */
+  kd?: { temperature: number; alpha: number };
 }
 
 export interface TrainResult {
@@ -16,6 +23,8 @@ export interface TrainResult {
   meanLoss: number;
   steps: number;
   trainAccuracy: number;
+  /** The per-class gradients of R when the request had a probe (`class_gradients.*` tensors). */
+  classGradients?: WeightSet;
 }
 
 /** Local adapter training; in a tab it runs in a Web Worker so the page and its heartbeats stay alive. */
@@ -29,6 +38,15 @@ export interface FeatureCache {
   put(key: string, features: Float32Array): Promise<void>;
 }
 
+/** Turns RGB images [n, h, w, 3] into raw CLIP features [n, d]; encodeRgbImages unless a platform caches per image. */
+export type ImageEncoder = (
+  model: ClipModel,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  opts: { onProgress?: (p: { done: number; total: number }) => void },
+) => Promise<Float32Array>;
+
 /** What differs between a browser tab and a Node simulated client; everything else is one code path. */
 export interface ClientPlatform {
   kind: 'browser' | 'node';
@@ -37,4 +55,5 @@ export interface ClientPlatform {
   fetchBytes(url: string): Promise<Uint8Array>;
   trainer: AdapterTrainer;
   featureCache?: FeatureCache;
+  encodeImages?: ImageEncoder;
 }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { accuracyChartData, perSetChartData, timingChartData, trafficChartData } from './chart-data';
+import type { MetricsRow } from './metrics-row';
+
+const rows: MetricsRow[] = [
+  { round: 0, accuracy: 0.5, heldOutAccuracy: 0.4, zeroShotAccuracy: 0.5, perSet: { noto: 0.6, 'openmoji (held out)': 0.4 }, participants: [] },
+  {
+    round: 1,
+    accuracy: 0.6,
+    heldOutAccuracy: null,
+    zeroShotAccuracy: 0.5,
+    perSet: { noto: 0.7, 'openmoji (held out)': 0.5, twemoji: 0.8 },
+    bytesUp: 4_000_000,
+    bytesDown: 4_100_000,
+    roundMs: 1200,
+    aggregateMs: 0.8,
+    evalMs: 0,
+  },
+];
+
+describe('chart data', () => {
+  it('plots accuracy in percent with zero-shot CLIP as a reference series, one point per round', () => {
+    const d = accuracyChartData(rows);
+    expect(d.labels).toEqual(['Global accuracy', 'Held-out style', 'Zero-shot CLIP']);
+    expect(d.columns[0]).toEqual([0, 1]);
+    expect(d.columns[1]).toEqual([50, 60]);
+    expect(d.columns[2]).toEqual([40, null]);
+    expect(d.columns[3]).toEqual([50, 50]);
+  });
+
+  it('gives each evaluation set its own series, with gaps where a round lacks the set', () => {
+    const d = perSetChartData(rows);
+    expect(d.labels).toEqual(['noto', 'openmoji (held out)', 'twemoji']);
+    expect(d.columns[1][1]).toBeCloseTo(70);
+    expect(d.columns[3]).toEqual([null, 80]);
+  });
+
+  it('leaves round 0 (evaluation only) without traffic', () => {
+    expect(trafficChartData(rows).columns.slice(1)).toEqual([
+      [null, 4_000_000],
+      [null, 4_100_000],
+    ]);
+  });
+
+  it('turns timings a log axis cannot show into gaps', () => {
+    expect(timingChartData(rows).columns.slice(1)).toEqual([
+      [null, 1200],
+      [null, 0.8],
+      [null, null],
+    ]);
+  });
+});

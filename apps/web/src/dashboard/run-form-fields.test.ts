@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { runConfigSchema } from '@clipfed/protocol';
+import { defaultFormValues, formValuesToConfig, RUN_FORM_FIELDS } from './run-form-fields';
+
+describe('the create-run form', () => {
+  it('starts from the run config defaults, with the deadline in seconds', () => {
+    const values = defaultFormValues();
+    expect(values.rounds).toBe('10');
+    expect(values.algorithm).toBe('fedclip');
+    expect(values.roundDeadlineMs).toBe('120');
+    expect(values.clipUpdateNorm).toBe('');
+  });
+
+  it('turns its defaults into the same config the server would use for an empty body', () => {
+    const result = formValuesToConfig(defaultFormValues());
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(runConfigSchema.parse(result.config)).toEqual(runConfigSchema.parse({}));
+  });
+
+  it('reads numbers, converts the deadline to milliseconds and leaves empty optional settings out', () => {
+    const result = formValuesToConfig({ ...defaultFormValues(), rounds: '2', localEpochs: ' 1 ', roundDeadlineMs: '90.5', learningRate: '1e-3' });
+    expect(result).toMatchObject({ ok: true, config: { rounds: 2, localEpochs: 1, roundDeadlineMs: 90_500, learningRate: 0.001 } });
+    if (result.ok) {
+      expect(result.config).not.toHaveProperty('dp');
+      expect(result.config).not.toHaveProperty('clipUpdateNorm');
+    }
+  });
+
+  it('names the field at fault', () => {
+    const result = formValuesToConfig({ ...defaultFormValues(), rounds: '2.5', minClients: 'many' });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        { key: 'rounds', message: 'Rounds must be a whole number' },
+        { key: 'minClients', message: 'Volunteers to start must be a number' },
+      ],
+    });
+  });
+
+  it('reports range errors from the run config schema against the right field', () => {
+    const result = formValuesToConfig({ ...defaultFormValues(), minClients: '5', maxClientsPerRound: '2' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.map((e) => e.key)).toEqual(['maxClientsPerRound']);
+  });
+
+  it('needs both differential-privacy settings or neither', () => {
+    const half = formValuesToConfig({ ...defaultFormValues(), 'dp.clipNorm': '1' });
+    expect(half).toEqual({ ok: false, errors: [{ key: 'dp.noiseMultiplier', message: 'Set both DP fields, or leave both empty' }] });
+    const both = formValuesToConfig({ ...defaultFormValues(), 'dp.clipNorm': '1', 'dp.noiseMultiplier': '0.8' });
+    expect(both).toMatchObject({ ok: true, config: { dp: { clipNorm: 1, noiseMultiplier: 0.8 } } });
+  });
+
+  it('explains every setting', () => {
+    for (const f of RUN_FORM_FIELDS) expect(f.help.length, f.key).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,212 @@
+import { AGGREGATIONS, ALGORITHMS, DATASETS, runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
+
+/** One setting of the create-run form: how it is entered and the one-line explanation shown under it. */
+export interface FieldSpec {
+  /** Path in the run config ('dp.clipNorm' for a nested one). */
+  key: string;
+  label: string;
+  help: string;
+  kind: 'text' | 'integer' | 'number' | 'select';
+  options?: readonly string[];
+  /** The form shows config value / scale (the deadline is entered in seconds, stored in ms). */
+  scale?: number;
+  min?: number;
+  max?: number;
+  /** Empty means "not set" (the feature is off). */
+  optional?: boolean;
+  /** Shown under "More settings", folded by default. */
+  advanced?: boolean;
+}
+
+export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
+  { key: 'name', label: 'Name', kind: 'text', help: 'Shown in the run list and in exported files.' },
+  {
+    key: 'algorithm',
+    label: 'Algorithm',
+    kind: 'select',
+    options: ALGORITHMS,
+    help: 'fedclip trains the attention adapter across volunteers; zero-shot only measures CLIP as it is (a baseline). The server refuses the ones it cannot run yet.',
+  },
+  {
+    key: 'heldOutDomain',
+    label: 'Held-out style',
+    kind: 'text',
+    help: 'An art style no volunteer trains on (e.g. openmoji, noto, twemoji); accuracy on it shows how well the model generalises.',
+  },
+  { key: 'rounds', label: 'Rounds', kind: 'integer', min: 1, max: 10_000, help: 'How many times the server collects and averages the adapters.' },
+  { key: 'minClients', label: 'Volunteers to start', kind: 'integer', min: 1, help: 'Ready volunteer tabs needed before a round begins.' },
+  {
+    key: 'localEpochs',
+    label: 'Local epochs',
+    kind: 'integer',
+    min: 1,
+    max: 100,
+    help: 'Passes each volunteer makes over its own images per round; more is slower per round but may need fewer rounds.',
+  },
+  {
+    key: 'roundDeadlineMs',
+    label: 'Round deadline (seconds)',
+    kind: 'number',
+    scale: 1000,
+    min: 1,
+    help: 'A round closes when every selected volunteer has reported, or at this deadline with whoever made it.',
+  },
+  {
+    key: 'aggregation',
+    label: 'Aggregation',
+    kind: 'select',
+    options: AGGREGATIONS,
+    help: 'fedavg weighs each adapter by its number of images; uniform weighs volunteers equally; median and trimmed-mean resist a few bad adapters.',
+  },
+  {
+    key: 'clientFraction',
+    label: 'Share asked per round',
+    kind: 'number',
+    min: 0,
+    max: 1,
+    advanced: true,
+    help: 'Fraction (0 to 1) of ready volunteers selected to train in each round.',
+  },
+  { key: 'maxClientsPerRound', label: 'Most volunteers per round', kind: 'integer', min: 1, advanced: true, help: 'Upper bound on the volunteers selected in one round.' },
+  {
+    key: 'minCompletionRate',
+    label: 'Quorum',
+    kind: 'number',
+    min: 0,
+    max: 1,
+    advanced: true,
+    help: 'Fraction (0 to 1) of the selected volunteers that must report for a round to count; below it the round is re-run.',
+  },
+  { key: 'maxRoundRetries', label: 'Retries', kind: 'integer', min: 0, max: 100, advanced: true, help: 'Re-runs of a round below quorum before the run pauses.' },
+  { key: 'batchSize', label: 'Batch size', kind: 'integer', min: 2, max: 1024, advanced: true, help: 'Images per training step on each volunteer.' },
+  { key: 'learningRate', label: 'Learning rate', kind: 'number', min: 0, max: 1, advanced: true, help: "Adam's step size (FedCLIP uses 5e-5)." },
+  { key: 'weightDecay', label: 'Weight decay', kind: 'number', min: 0, max: 10, advanced: true, help: 'Pulls the adapter weights towards zero (FedCLIP uses 0.2).' },
+  {
+    key: 'updateDtype',
+    label: 'Weights on the wire',
+    kind: 'select',
+    options: ['float32', 'float16', 'int8'],
+    advanced: true,
+    help: 'float16 halves the download of the global adapter, int8 quarters it, at a small loss of precision.',
+  },
+  {
+    key: 'maxUpdateNorm',
+    label: 'Refuse updates beyond (L2)',
+    kind: 'number',
+    min: 0,
+    advanced: true,
+    help: 'An adapter that moved further than this from the global one is refused as broken or malicious.',
+  },
+  {
+    key: 'clipUpdateNorm',
+    label: 'Clip updates to (L2)',
+    kind: 'number',
+    min: 0,
+    optional: true,
+    advanced: true,
+    help: 'Scale each accepted change down to at most this size. Empty: off.',
+  },
+  {
+    key: 'dp.clipNorm',
+    label: 'DP clip norm',
+    kind: 'number',
+    min: 0,
+    optional: true,
+    advanced: true,
+    help: 'Client-level differential privacy: every change is clipped to this size… (set both DP fields, or neither).',
+  },
+  {
+    key: 'dp.noiseMultiplier',
+    label: 'DP noise multiplier',
+    kind: 'number',
+    min: 0,
+    optional: true,
+    advanced: true,
+    help: '…and Gaussian noise of this many clip norms is added to the average. Higher is more private and less accurate.',
+  },
+  {
+    key: 'dataset',
+    label: 'Dataset',
+    kind: 'select',
+    options: DATASETS,
+    advanced: true,
+    help: 'What volunteers train on; browser runs use the built-in emoji-domains.',
+  },
+  { key: 'seed', label: 'Seed', kind: 'integer', min: 0, advanced: true, help: 'Fixes client sampling and initial weights, so a run can be repeated.' },
+];
+
+export type FormValues = Record<string, string>;
+export interface FieldError {
+  key: string;
+  message: string;
+}
+export type FormResult = { ok: true; config: RunConfigInput } | { ok: false; errors: FieldError[] };
+
+function getPath(obj: Record<string, unknown>, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let o = obj;
+  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+  o[keys.at(-1)!] = value;
+}
+
+/** The form's starting values: the run config's own defaults, so page and server never disagree. */
+export function defaultFormValues(): FormValues {
+  const defaults = runConfigSchema.parse({}) as Record<string, unknown>;
+  return Object.fromEntries(
+    RUN_FORM_FIELDS.map((f) => {
+      const v = getPath(defaults, f.key);
+      if (v === undefined) return [f.key, ''];
+      return [f.key, typeof v === 'number' && f.scale ? String(v / f.scale) : String(v)];
+    }),
+  );
+}
+
+/** Reads the form into a run config, with messages tied to the field at fault. */
+export function formValuesToConfig(values: FormValues): FormResult {
+  const errors: FieldError[] = [];
+  const config: Record<string, unknown> = {};
+  for (const f of RUN_FORM_FIELDS) {
+    const raw = (values[f.key] ?? '').trim();
+    if (raw === '') {
+      if (!f.optional) errors.push({ key: f.key, message: `${f.label} is required` });
+      continue;
+    }
+    if (f.kind === 'text' || f.kind === 'select') {
+      setPath(config, f.key, raw);
+      continue;
+    }
+    const n = Number(raw);
+    if (!Number.isFinite(n)) {
+      errors.push({ key: f.key, message: `${f.label} must be a number` });
+      continue;
+    }
+    const value = f.scale ? Math.round(n * f.scale) : n;
+    if (f.kind === 'integer' && !Number.isInteger(value)) {
+      errors.push({ key: f.key, message: `${f.label} must be a whole number` });
+      continue;
+    }
+    setPath(config, f.key, value);
+  }
+  const dp = config.dp as Record<string, unknown> | undefined;
+  if (dp && (dp.clipNorm === undefined || dp.noiseMultiplier === undefined)) {
+    const missing = dp.clipNorm === undefined ? 'dp.clipNorm' : 'dp.noiseMultiplier';
+    errors.push({ key: missing, message: 'Set both DP fields, or leave both empty' });
+  }
+  if (errors.length) return { ok: false, errors };
+  const parsed = runConfigSchema.safeParse(config);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => {
+        const key = i.path.join('.');
+        const field = RUN_FORM_FIELDS.find((f) => f.key === key);
+        return { key, message: field ? `${field.label}: ${i.message}` : i.message };
+      }),
+    };
+  }
+  return { ok: true, config: config as RunConfigInput };
+}

@@ -1,0 +1,107 @@
+import type { RunConfig, RunState } from '@clipfed/protocol';
+import { postJson } from './api';
+import { byId, h } from './dom';
+import { notify } from './notice';
+import { defaultFormValues, formValuesToConfig, RUN_FORM_FIELDS, type FieldSpec } from './run-form-fields';
+import { loadToken, saveToken } from './token-store';
+
+const fieldId = (key: string) => `field-${key.replace(/\./g, '-')}`;
+
+function input(f: FieldSpec, value: string): HTMLInputElement | HTMLSelectElement {
+  const id = fieldId(f.key);
+  const common = { id, name: f.key, 'aria-describedby': `${id}-help ${id}-error` };
+  if (f.kind === 'select') {
+    const select = h('select', common, ...(f.options ?? []).map((o) => h('option', { value: o, text: o })));
+    select.value = value;
+    return select;
+  }
+  const numeric = f.kind !== 'text';
+  const el = h('input', {
+    ...common,
+    type: numeric ? 'number' : 'text',
+    inputmode: f.kind === 'integer' ? 'numeric' : numeric ? 'decimal' : undefined,
+    step: f.kind === 'integer' ? '1' : numeric ? 'any' : undefined,
+    min: f.min,
+    max: f.max,
+    required: !f.optional,
+    placeholder: f.optional ? 'off' : undefined,
+  });
+  el.value = value;
+  return el;
+}
+
+function field(f: FieldSpec, value: string): HTMLElement {
+  const id = fieldId(f.key);
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id, text: f.label }),
+    input(f, value),
+    h('p', { id: `${id}-help`, class: 'help', text: f.help }),
+    h('p', { id: `${id}-error`, class: 'error' }),
+  );
+}
+
+export function operatorToken(): string {
+  return byId<HTMLInputElement>('operator-token').value.trim();
+}
+
+/** Asks for the token where it is typed, so an operator who forgot it knows where it goes. */
+export function requireToken(): string | null {
+  const token = operatorToken();
+  if (token) return token;
+  notify('Enter the operator token first (the server prints it at start).', 'error');
+  byId('operator-token').focus();
+  return null;
+}
+
+function showErrors(errors: { key: string; message: string }[]): void {
+  for (const f of RUN_FORM_FIELDS) {
+    const id = fieldId(f.key);
+    const error = errors.find((e) => e.key === f.key);
+    byId(`${id}-error`).textContent = error?.message ?? '';
+    byId(id).setAttribute('aria-invalid', String(!!error));
+  }
+  const unplaced = errors.filter((e) => !RUN_FORM_FIELDS.some((f) => f.key === e.key));
+  byId('form-errors').textContent = errors.length ? `Please fix: ${errors.map((e) => e.message).join('; ')}` : '';
+  if (unplaced.length === 0 && errors.length) {
+    const first = byId(fieldId(errors[0].key));
+    first.closest('details')?.setAttribute('open', '');
+    first.focus();
+  }
+}
+
+/** Builds the create-run form from the field list and posts the run; `onCreated` gets the new run's id. */
+export function mountRunForm(onCreated: (runId: string) => void): void {
+  const token = byId<HTMLInputElement>('operator-token');
+  token.value = loadToken();
+  token.addEventListener('change', () => saveToken(token.value.trim()));
+  const values = defaultFormValues();
+  byId('basic-fields').replaceChildren(...RUN_FORM_FIELDS.filter((f) => !f.advanced).map((f) => field(f, values[f.key])));
+  byId('advanced-fields').replaceChildren(...RUN_FORM_FIELDS.filter((f) => f.advanced).map((f) => field(f, values[f.key])));
+
+  const form = byId<HTMLFormElement>('create-form');
+  const submit = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const data = Object.fromEntries(RUN_FORM_FIELDS.map((f) => [f.key, byId<HTMLInputElement>(fieldId(f.key)).value]));
+    const result = formValuesToConfig(data);
+    if (!result.ok) return showErrors(result.errors);
+    showErrors([]);
+    const tokenValue = requireToken();
+    if (!tokenValue) return;
+    saveToken(tokenValue);
+    submit.disabled = true;
+    postJson<{ runId: string; state: RunState; config: RunConfig }>('/api/runs', tokenValue, result.config)
+      .then((created) => {
+        notify(`Created run ${created.config.name} (${created.runId}). Share the join link below with volunteers.`);
+        onCreated(created.runId);
+      })
+      .catch((err: unknown) => {
+        byId('form-errors').textContent = err instanceof Error ? err.message : String(err);
+      })
+      .finally(() => {
+        submit.disabled = false;
+      });
+  });
+}
