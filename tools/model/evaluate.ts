@@ -1,0 +1,119 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ClipModel } from '@clipfed/clip';
+import { loadClipModelFromDir } from '@clipfed/clip/node';
+import { consoleProgress, loadEmojiDomains, loadFashionMnist, SPLIT_PRETRAIN, SPLIT_TEST, type ImageSet, type ProgressFn } from '@clipfed/data';
+import { ZERO_SHOT_PROMPT } from './captions';
+import { accuracy, zeroShotPredictions } from './zero-shot';
+
+/**
+ * Zero-shot top-1 accuracy of a CLIP model folder, loaded through @clipfed/clip exactly as the
+ * product loads it, with the prompt "a picture of a {class}":
+ * - EmojiDomains, each style: the benchmark test split, and the style's whole benchmark
+ *   (train + val + test concepts; pretraining concepts are left out);
+ * - Fashion-MNIST: the 10,000-image test set.
+ *
+ *   npx tsx tools/model/evaluate.ts [modelDir]      (default models/builtin)
+ */
+
+export interface EvaluationRow {
+  dataset: string;
+  subset: string;
+  images: number;
+  classes: number;
+  accuracy: number;
+  chance: number;
+}
+
+export interface EvaluateOptions {
+  onProgress?: ProgressFn;
+  /** Encode at most this many Fashion-MNIST test images (default all 10,000). */
+  fashionTestLimit?: number;
+  batchSize?: number;
+}
+
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../models/builtin', import.meta.url));
+
+export async function evaluateModelDir(dir: string, opts: EvaluateOptions = {}): Promise<EvaluationRow[]> {
+  const model = await loadClipModelFromDir(dir);
+  try {
+    return await evaluateModel(model, opts);
+  } finally {
+    await model.dispose();
+  }
+}
+
+export async function evaluateModel(model: ClipModel, opts: EvaluateOptions = {}): Promise<EvaluationRow[]> {
+  const rows: EvaluationRow[] = [];
+  const emoji = await loadEmojiDomains({ onProgress: opts.onProgress });
+  const emojiClasses = await model.encodeTexts(emoji.classNames.map(ZERO_SHOT_PROMPT));
+  const C = emoji.classNames.length;
+  for (const d of emoji.domains) {
+    const benchmark: number[] = [];
+    d.split.forEach((s, i) => {
+      if (s !== SPLIT_PRETRAIN) benchmark.push(i);
+    });
+    const embeds = await encodeSet(model, d.set, benchmark, `encode ${d.name}`, opts);
+    const predicted = zeroShotPredictions(embeds, emojiClasses, model.embedDim);
+    const labels = benchmark.map((i) => d.set.labels[i]);
+    const test = benchmark.map((i, k) => (d.split[i] === SPLIT_TEST ? k : -1)).filter((k) => k >= 0);
+    rows.push({
+      dataset: `EmojiDomains ${d.name}`,
+      subset: 'benchmark test split',
+      images: test.length,
+      classes: C,
+      accuracy: accuracy(test.map((k) => predicted[k]), test.map((k) => labels[k])),
+      chance: 1 / C,
+    });
+    rows.push({ dataset: `EmojiDomains ${d.name}`, subset: 'all benchmark concepts', images: labels.length, classes: C, accuracy: accuracy(predicted, labels), chance: 1 / C });
+  }
+
+  const fashion = await loadFashionMnist({ onProgress: opts.onProgress });
+  const n = Math.min(opts.fashionTestLimit ?? fashion.test.labels.length, fashion.test.labels.length);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  const fEmbeds = await encodeSet(model, fashion.test, idx, 'encode fashion-mnist test', opts);
+  const fClasses = await model.encodeTexts(fashion.test.classNames.map(ZERO_SHOT_PROMPT));
+  const fPred = zeroShotPredictions(fEmbeds, fClasses, model.embedDim);
+  const K = fashion.test.classNames.length;
+  rows.push({ dataset: 'Fashion-MNIST', subset: n === fashion.test.labels.length ? 'test set' : `first ${n} test images`, images: n, classes: K, accuracy: accuracy(fPred, idx.map((i) => fashion.test.labels[i])), chance: 1 / K });
+  return rows;
+}
+
+async function encodeSet(model: ClipModel, set: ImageSet, indices: number[], stage: string, opts: EvaluateOptions): Promise<Float32Array> {
+  const per = set.width * set.height * 3;
+  const batch = opts.batchSize ?? 32;
+  const out = new Float32Array(indices.length * model.embedDim);
+  opts.onProgress?.({ stage, done: 0, total: indices.length });
+  for (let s = 0; s < indices.length; s += batch) {
+    const chunk = indices.slice(s, s + batch).map((i) => ({ width: set.width, height: set.height, data: set.images.subarray(i * per, (i + 1) * per) }));
+    out.set(await model.encodeRgbaImages(chunk), s * model.embedDim);
+    opts.onProgress?.({ stage, done: s + chunk.length, total: indices.length });
+  }
+  return out;
+}
+
+export function formatEvaluationTable(rows: readonly EvaluationRow[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const lines = [
+    '| dataset | subset | images | classes | zero-shot top-1 | chance | x chance |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.dataset} | ${r.subset} | ${r.images} | ${r.classes} | ${pct(r.accuracy)} | ${pct(r.chance)} | ${(r.accuracy / r.chance).toFixed(1)} |`),
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const dir = path.resolve(process.argv[2] ?? DEFAULT_MODEL_DIR);
+  const started = performance.now();
+  const rows = await evaluateModelDir(dir, { onProgress: consoleProgress('evaluate') });
+  console.log(`\nZero-shot top-1 of ${dir} (prompt "a picture of a {class}"):\n`);
+  console.log(formatEvaluationTable(rows));
+  console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
