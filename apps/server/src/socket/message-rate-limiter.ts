@@ -4,7 +4,7 @@
  */
 export class MessageRateLimiter {
   private tokens: number;
-  private last = Date.now();
+  private last: number | null = null;
 
   constructor(
     private readonly perSecond: number,
@@ -14,7 +14,8 @@ export class MessageRateLimiter {
   }
 
   tryTake(now = Date.now()): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    const elapsed = this.last === null ? 0 : Math.max(0, now - this.last);
+    this.tokens = Math.min(this.burst, this.tokens + (elapsed / 1000) * this.perSecond);
     this.last = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;
