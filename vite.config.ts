@@ -1,6 +1,7 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
-/** Builds the volunteer page (apps/web) into apps/web/dist, which the server serves. */
+/** Builds the volunteer page and the operator dashboard (apps/web) into apps/web/dist, which the server serves. */
 export default defineConfig({
   root: 'apps/web',
   publicDir: false,
@@ -9,6 +10,12 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4096,
+    rolldownOptions: {
+      input: {
+        main: resolve(import.meta.dirname, 'apps/web/index.html'),
+        dashboard: resolve(import.meta.dirname, 'apps/web/dashboard.html'),
+      },
+    },
   },
   worker: { format: 'es' },
   server: {

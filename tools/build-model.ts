@@ -7,7 +7,10 @@
  *   4. writes the model folder (configs, tokenizer, licences, manifest with sha256);
  *   5. evaluates zero-shot accuracy through @clipfed/clip, as the product loads the model.
  *
- *   npm run build:model [-- --out DIR] [-- --skip-eval]
+ *   npm run build:model [-- --out DIR] [-- --cache-dir DIR] [-- --skip-eval]
+ *
+ * Backbone features are cached in .cache/builtin-model (or --cache-dir); a rebuild with the same
+ * backbone, preprocessing and images reuses them.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -26,7 +29,7 @@ import { listFiles, updateConfig, writeModelFolder } from './model/model-folder'
 import { scaleToNorm, trainTowers } from './model/pipeline';
 import { preprocessorConfigJson } from './model/preprocessor';
 import { loadPretrainData } from './model/pretrain-data';
-import { verifyTextExport, verifyVisionExport } from './model/verify-export';
+import { pixelFeeds, runOnnxOnce, verifyTextExport, verifyVisionExport } from './model/verify-export';
 import { statSync } from 'node:fs';
 
 const MAX_FOLDER_BYTES = 30 * 1024 * 1024;
@@ -48,7 +51,7 @@ async function main(): Promise<void> {
     imageSize: cfg.imageSize,
     fashionPerClass: cfg.fashionPerClass,
     emojiWeight: cfg.emojiWeight,
-    cacheDir: DEFAULT_FEATURE_CACHE_DIR,
+    cacheDir: path.resolve(argValue('--cache-dir') ?? DEFAULT_FEATURE_CACHE_DIR),
     seed: cfg.seed,
     onProgress: progress,
   });
@@ -74,7 +77,8 @@ async function main(): Promise<void> {
     const img = { width: sample.width, height: sample.height, data: sample.images.subarray(i * per, (i + 1) * per) };
     pixels.set(preprocessImage(img, preprocessor), i * 3 * cfg.imageSize * cfg.imageSize);
   }
-  const visionDiff = await verifyVisionExport(towers.image, visionModel, buildBackboneOnnx(cfg.imageSize), pixels, checkCount, cfg.imageSize, imageScale);
+  const backboneFeatures = await runOnnxOnce(buildBackboneOnnx(cfg.imageSize), pixelFeeds(pixels, checkCount, cfg.imageSize));
+  const visionDiff = await verifyVisionExport(towers.image, visionModel, pixels, backboneFeatures, checkCount, cfg.imageSize, imageScale);
   const checkTexts = [...prompts.slice(0, 4), 'a picture of a zebra', 'an emoji of a rocket!'];
   const textDiff = await verifyTextExport(towers.text, textModel, towers.vocab, towers.tokenizer.tokenizeBatch(checkTexts, CONTEXT_LENGTH), checkTexts.length, textScale);
 

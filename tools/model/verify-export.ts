@@ -22,7 +22,8 @@ export class ExportMismatchError extends Error {
 
 const TOLERANCE = 1e-4;
 
-async function runSingle(model: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
+/** Runs a one-output ONNX model once (session created and released). */
+export async function runOnnxOnce(model: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(model);
   try {
     const out = await session.run(feeds);
@@ -42,7 +43,7 @@ export async function verifyTextExport(
   outputScale: number,
 ): Promise<number> {
   const ctx = inputIds.length / count;
-  const onnxOut = await runSingle(textModel, { input_ids: new ort.Tensor('int64', inputIds, [count, ctx]) });
+  const onnxOut = await runOnnxOnce(textModel, { input_ids: new ort.Tensor('int64', inputIds, [count, ctx]) });
   const rows: Int32Array[] = [];
   for (let i = 0; i < count; i++) {
     const ids = inputIds.subarray(i * ctx, (i + 1) * ctx);
@@ -54,19 +55,25 @@ export async function verifyTextExport(
   return diff;
 }
 
-/** The exported vision graph must equal backbone (ONNX) followed by the tfjs head. */
+/** `pixel_values` for a batch of NCHW images. */
+export function pixelFeeds(pixels: Float32Array, count: number, imageSize: number): Record<string, ort.Tensor> {
+  return { pixel_values: new ort.Tensor('float32', pixels, [count, 3, imageSize, imageSize]) };
+}
+
+/**
+ * The exported vision graph must equal the backbone followed by the tfjs head: `features` are the
+ * backbone graph's outputs for the same pixels.
+ */
 export async function verifyVisionExport(
   head: ImageHead,
   visionModel: Uint8Array,
-  backboneModel: Uint8Array,
   pixels: Float32Array,
+  features: Float32Array,
   count: number,
   imageSize: number,
   outputScale: number,
 ): Promise<number> {
-  const feeds = { pixel_values: new ort.Tensor('float32', pixels, [count, 3, imageSize, imageSize]) };
-  const onnxOut = await runSingle(visionModel, feeds);
-  const features = await runSingle(backboneModel, feeds);
+  const onnxOut = await runOnnxOnce(visionModel, pixelFeeds(pixels, count, imageSize));
   const dim = features.length / count;
   const tfOut = tf.tidy(() => head.forward(tf.tensor2d(features, [count, dim])).mul(outputScale).dataSync() as Float32Array);
   const diff = relativeMaxDiff(onnxOut, tfOut);

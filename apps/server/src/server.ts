@@ -14,6 +14,7 @@ import { RunRegistry } from './runs/run-registry';
 import type { FederatedRun } from './runs/federated-run';
 import { attachGateway } from './socket/gateway';
 import { attachDashboardNamespace } from './socket/dashboard-namespace';
+import { Cluster } from './scale/cluster';
 
 export interface ServerOptions {
   port: number;
@@ -26,6 +27,8 @@ export interface ServerOptions {
   recordUploads?: boolean;
   logLevel?: string;
   onProgress?: ProgressFn;
+  /** Redis URL: this process joins others sharing volunteers behind a load balancer (docs/DEPLOY.md). */
+  redisUrl?: string;
 }
 
 export interface FederatedServer {
@@ -34,14 +37,23 @@ export interface FederatedServer {
   /** Unfinished runs brought back from the runs folder at start. */
   restored: FederatedRun[];
   model: ClipModel;
+  /** Set when the server shares volunteers with other processes through Redis. */
+  cluster: Cluster | null;
   operatorToken: string;
   url: string;
   close(): Promise<void>;
 }
 
-/** Whole adapter (2·(d²+d) floats) plus room for metadata; anything larger is refused at the transport. */
+/** Classes a CLIP2FL / CReFF upload has room for: its class gradients are P·C·(d+1) floats for P ≤ C classes. */
+export const MAX_CLIP2FL_CLASSES = 32;
+
+/**
+ * Whole adapter (2·(d²+d) floats), the class gradients of a CLIP2FL / CReFF upload with up to
+ * MAX_CLIP2FL_CLASSES classes, plus room for metadata; anything larger is refused at the transport.
+ */
 export function maxUpdateBytesFor(embedDim: number): number {
-  return 2 * (embedDim * embedDim + embedDim) * 4 + 64 * 1024;
+  const classGradients = MAX_CLIP2FL_CLASSES * MAX_CLIP2FL_CLASSES * (embedDim + 1) * 4;
+  return 2 * (embedDim * embedDim + embedDim) * 4 + classGradients + 64 * 1024;
 }
 
 async function modelKey(modelDir: string): Promise<string> {
@@ -60,24 +72,35 @@ export async function startServer(opts: ServerOptions): Promise<FederatedServer>
   app.log.info({ modelDir: opts.modelDir, embedDim: model.embedDim }, 'CLIP model loaded');
   const operatorToken = opts.operatorToken ?? randomBytes(16).toString('hex');
   const maxUpdateBytes = maxUpdateBytesFor(model.embedDim);
+  const servedModelKey = await modelKey(opts.modelDir);
   const registry = new RunRegistry({
     runsDir: opts.runsDir,
     featureCacheDir: join(opts.cacheDir, 'features'),
     model,
-    modelKey: await modelKey(opts.modelDir),
+    modelKey: servedModelKey,
     modelUrl: '/model/',
     maxUpdateBytes,
     recordUploads: opts.recordUploads ?? false,
     log: app.log,
     onProgress: opts.onProgress,
+    tfBackend: tf.backend,
   });
   app.decorate('registry', registry);
+  // Optional: several processes share volunteers through Redis; each run stays with the process that owns it.
+  const cluster = opts.redisUrl ? await Cluster.connect({ redisUrl: opts.redisUrl, registry, modelKey: servedModelKey, log: app.log }) : null;
+  cluster?.installHttpForwarding(app);
   await app.register(security);
   await app.register(apiRoutes, { registry, operatorToken });
   await app.register(dashboardRoutes, { registry });
   await app.register(staticFiles, { webDist: opts.webDist, modelDir: opts.modelDir });
   // Uploads are binary tensors, so the transport limit is the model's size, not socket.io's 1 MB default.
-  const io = attachGateway(app.server, registry, { maxHttpBufferSize: maxUpdateBytes, log: app.log });
+  const io = attachGateway(app.server, registry, {
+    maxHttpBufferSize: maxUpdateBytes,
+    log: app.log,
+    remoteRuns: cluster ?? undefined,
+    adapter: cluster?.socketAdapter(),
+  });
+  cluster?.attachSockets(io);
   const dashboard = attachDashboardNamespace(io, registry, { log: app.log });
   app.addHook('onClose', async () => dashboard.close());
   const restored = await registry.restoreAll();
@@ -87,10 +110,12 @@ export async function startServer(opts: ServerOptions): Promise<FederatedServer>
     registry,
     restored,
     model,
+    cluster,
     operatorToken,
     url: address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost'),
     async close() {
       registry.suspendAll('server shutting down; this tab will reconnect when it is back');
+      await cluster?.close();
       // Closing the engine (not disconnecting each socket) lets clients see a transport close and reconnect
       // to the next server start on their own; a server-side disconnect would tell them not to.
       await new Promise<void>((r) => io.close(() => r()));

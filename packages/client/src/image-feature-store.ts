@@ -44,7 +44,10 @@ export class ImageFeatureStore {
     if (bytes.length % record !== 0) throw new FeatureStoreError(`${join(this.dir, name)} is not a whole number of ${this.dim}-d records; delete it`);
     for (let at = 0; at < bytes.length; at += record) {
       const key = Buffer.from(bytes.subarray(at, at + HASH_BYTES)).toString('hex');
-      this.rows.set(key, new Float32Array(bytes.slice(at + HASH_BYTES, at + record).buffer));
+      // Copy: a Buffer's slice is a view into a shared pool, not a buffer of its own.
+      const row = new Float32Array(this.dim);
+      new Uint8Array(row.buffer).set(bytes.subarray(at + HASH_BYTES, at + record));
+      this.rows.set(key, row);
     }
   }
 

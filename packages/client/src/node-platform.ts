@@ -1,26 +1,13 @@
 import { cpus } from 'node:os';
 import type { ClipModel } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
-import { trainAdapter } from '@clipfed/fl';
+import type { ImageFeatureStore } from './image-feature-store';
+import { trainLocalRound } from './local-round';
 import type { AdapterTrainer, ClientPlatform, FeatureCache } from './platform';
 
-/** Trains inline: a Node simulated client has no page to keep responsive. */
+/** Trains inline (with CLIP2FL's class gradients and KD when a round asks): a Node simulated client has no page to keep responsive. */
 export const inlineTrainer: AdapterTrainer = {
-  async train(req, onProgress) {
-    return trainAdapter({
-      weights: req.weights,
-      features: req.features,
-      labels: req.labels,
-      textEmbeddings: req.textEmbeddings,
-      dim: req.dim,
-      epochs: req.training.localEpochs,
-      batchSize: req.training.batchSize,
-      lr: req.training.learningRate,
-      weightDecay: req.training.weightDecay,
-      seed: req.training.seed,
-      onStep: onProgress,
-    });
-  },
+  train: (req, onProgress) => trainLocalRound(req, onProgress),
 };
 
 /**
@@ -37,7 +24,10 @@ export function createNodePlatform(opts: {
   featureCache?: FeatureCache;
   /** Replaces local training, e.g. to play an attacker in robustness tests. */
   trainer?: AdapterTrainer;
+  /** Reuses features of single images encoded before (by any client, in any run with the same model). */
+  imageFeatureStore?: ImageFeatureStore;
 }): ClientPlatform {
+  const store = opts.imageFeatureStore;
   return {
     kind: 'node',
     capabilities: {
@@ -57,6 +47,7 @@ export function createNodePlatform(opts: {
     },
     trainer: opts.trainer ?? inlineTrainer,
     featureCache: opts.featureCache,
+    ...(store ? { encodeImages: (model, rgb, width, height, o) => store.encode(model, rgb, width, height, o) } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import { clipUpdateNorm, coordinateMedian, trimmedMean, updateNorm } from './rob
 import { expectClose } from './testing/numeric';
 import type { WeightSet } from './types';
 import { validateWeightSet } from './validate-weights';
+import { SeededRandom } from './random';
 
 function ws(w: number[], b: number[]): WeightSet {
   return [
@@ -48,6 +49,39 @@ describe('weighted aggregation', () => {
     expect(sum.count).toBe(10_001);
     expect(sum.totalWeight).toBeCloseTo(10_000 + 1e-6, 9);
     expect(sum.result()[0].data[0]).toBeCloseTo((10_000 * Math.fround(0.1) + 1) / (10_000 + 1e-6), 6);
+  });
+
+  it('gives the exact weighted mean for any number of updates, folded in batches or not', () => {
+    const rng = new SeededRandom(5);
+    const updates = Array.from({ length: 11 }, () => ws(Array.from(rng.fillNormal(new Float32Array(4))), Array.from(rng.fillNormal(new Float32Array(2)))));
+    for (let n = 1; n <= updates.length; n++) {
+      const sum = new StreamingWeightedSum();
+      const expectedW = new Float64Array(4);
+      const expectedB = new Float64Array(2);
+      let total = 0;
+      for (let j = 0; j < n; j++) {
+        const weight = 1 + (j % 3);
+        sum.add(updates[j], weight);
+        total += weight;
+        updates[j][0].data.forEach((v, i) => (expectedW[i] += weight * v));
+        updates[j][1].data.forEach((v, i) => (expectedB[i] += weight * v));
+      }
+      expect(sum.count).toBe(n);
+      const result = sum.result();
+      expectClose(result[0].data, Array.from(expectedW, (v) => v / total), 1e-6);
+      expectClose(result[1].data, Array.from(expectedB, (v) => v / total), 1e-6);
+      // Asking twice gives the same answer: result() folds what is pending and keeps it.
+      expectClose(sum.result()[0].data, result[0].data, 0);
+    }
+  });
+
+  it('a refused update leaves the sum as it was', () => {
+    const sum = new StreamingWeightedSum();
+    sum.add(A, 1);
+    expect(() => sum.add([{ name: 'w', shape: [2, 2], data: new Float32Array(3) }, A[1]], 1)).toThrow(ShapeError);
+    sum.add(B, 1);
+    expect(sum.count).toBe(2);
+    expectClose(sum.result()[0].data, [2, 2, 2, 2], 1e-7);
   });
 
   it('rejects mismatched updates, bad weights and empty results', () => {

@@ -31,15 +31,20 @@ export function trimmedMean(updates: readonly WeightSet[], trimFraction: number)
 /** L2 norm of θ − θ_reference over all tensors together. */
 export function updateNorm(update: WeightSet, reference: WeightSet): number {
   checkSameLayout(reference, update);
+  // Plain loops over local arrays: the server runs this on every upload (a closure over `sq` and a property
+  // load per value made it ~20x slower than one read of the update).
   let sq = 0;
-  update.forEach((t, k) => {
+  for (let k = 0; k < update.length; k++) {
+    const a = update[k].data;
     const r = reference[k].data;
-    if (r.length !== t.data.length) throw new ShapeError(`tensor "${t.name}" holds ${t.data.length} values, reference ${r.length}`);
+    if (r.length !== a.length) throw new ShapeError(`tensor "${update[k].name}" holds ${a.length} values, reference ${r.length}`);
+    let s = 0;
     for (let i = 0; i < r.length; i++) {
-      const d = t.data[i] - r[i];
-      sq += d * d;
+      const d = a[i] - r[i];
+      s += d * d;
     }
-  });
+    sq += s;
+  }
   return Math.sqrt(sq);
 }
 

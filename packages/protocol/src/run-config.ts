@@ -4,6 +4,39 @@ export const ALGORITHMS = ['zero-shot', 'local', 'fedclip', 'creff', 'clip2fl', 
 export const AGGREGATIONS = ['fedavg', 'uniform', 'median', 'trimmed-mean'] as const;
 export const DATASETS = ['emoji-domains', 'fashion-mnist-lt'] as const;
 
+/**
+ * CLIP2FL / CReFF settings (algorithms.md §2). Defaults are the reference code's, except where the
+ * feature scale differs: our client features are normalised I* (unit norm), so the federated
+ * features start at the same scale (bankInitStd 1/√d unless given).
+ * `creff` ignores `kd` and `pclLambda` (it has neither).
+ */
+export const clip2flSettingsSchema = z
+  .object({
+    /** Client-side distillation from zero-shot CLIP logits (CLIP2FL's KD; off = "CLIP2FL without KD"). */
+    kd: z.boolean().default(true),
+    kdAlpha: z.number().min(0).max(100).default(1),
+    kdTemperature: z.number().positive().max(100).default(3),
+    /** Weight λ of the prototype contrastive loss on the federated features (`contrast_alpha`). */
+    pclLambda: z.number().min(0).max(100).default(0.001),
+    /** Federated features per class M. */
+    featuresPerClass: z.number().int().min(2).max(1000).default(100),
+    /** SGD steps on the federated features per round (`match_epoch`). */
+    matchSteps: z.number().int().min(0).max(10_000).default(100),
+    featureLr: z.number().positive().max(100).default(0.1),
+    /** Std of the N(0, σ²) start of the federated features; default 1/√d. */
+    bankInitStd: z.number().positive().max(100).optional(),
+    /** Epochs of the fresh balanced classifier R per round (`crt_epoch`). */
+    retrainEpochs: z.number().int().min(1).max(10_000).default(300),
+    retrainLr: z.number().positive().max(100).default(0.01),
+    retrainBatchSize: z.number().int().min(1).max(4096).default(32),
+    /** Samples per class per gradient probe on the client (`batch_real`) and probes averaged. */
+    gradientBatchSize: z.number().int().min(1).max(4096).default(32),
+    gradientRepeats: z.number().int().min(1).max(100).default(10),
+  })
+  .strict();
+
+export type Clip2flSettings = z.output<typeof clip2flSettingsSchema>;
+
 /** A run's settings as an operator gives them (HTTP body or CLI flags); defaults follow the FedCLIP paper. */
 export const runConfigSchema = z
   .object({
@@ -41,6 +74,19 @@ export const runConfigSchema = z
       .optional(),
     updateDtype: z.enum(['float32', 'float16', 'int8']).default('float32'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    /** Fashion-MNIST-LT: head/tail ratio of the long-tailed training set (CLIP2FL uses 10, 50 and 100). */
+    imbalanceFactor: z.number().min(1).max(10_000).default(100),
+    /** Fashion-MNIST-LT: training images of the head class (6,000 = all of Fashion-MNIST's; smaller scales the set down). */
+    headClassSize: z.number().int().min(2).max(6000).default(6000),
+    /** Fashion-MNIST-LT: client shards the long-tailed set is partitioned into (one per client). */
+    clientShards: z.number().int().min(1).max(1000).default(20),
+    /** Fashion-MNIST-LT: concentration of the Dirichlet label skew across client shards. */
+    dirichletAlpha: z.number().positive().max(1000).default(0.5),
+    /** Fashion-MNIST-LT: test images per class from the balanced test set (1,000 = all 10,000). */
+    testPerClass: z.number().int().min(1).max(1000).default(1000),
+    /** Seeds the long-tail sampling and partition; defaults to `seed`. */
+    dataSeed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    clip2fl: clip2flSettingsSchema.prefault({}),
   })
   .strict()
   .refine((c) => c.maxClientsPerRound >= c.minClients, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientUpdateSchema, clientHelloSchema } from './schemas';
+import { clientUpdateSchema, clientHelloSchema, roundStartSchema } from './schemas';
 import { parseMessage } from './validate';
 import { encodeTensor } from './tensor-codec';
 import { runConfigSchema } from './run-config';
@@ -47,7 +47,49 @@ describe('message schemas', () => {
   });
 });
 
+describe('CLIP2FL messages', () => {
+  const classifier = [
+    encodeTensor({ name: 'classifier.weight', shape: [3, 4], data: new Float32Array(12) }),
+    encodeTensor({ name: 'classifier.bias', shape: [3], data: new Float32Array(3) }),
+  ];
+  const round = {
+    runId: 'r1',
+    round: 1,
+    totalRounds: 2,
+    deadlineAt: 0,
+    training: { localEpochs: 1, batchSize: 32, learningRate: 5e-5, weightDecay: 0.2, seed: 1 },
+    weights,
+    clip2fl: { classifier, gradientBatchSize: 32, gradientRepeats: 10, kd: { temperature: 3, alpha: 1 } },
+  };
+
+  it('carries R and the probe settings with a round, and refuses anything extra', () => {
+    expect(parseMessage(roundStartSchema, round).ok).toBe(true);
+    expect(parseMessage(roundStartSchema, { ...round, clip2fl: { ...round.clip2fl, lambda: 1 } }).ok).toBe(false);
+    expect(parseMessage(roundStartSchema, { ...round, clip2fl: { ...round.clip2fl, kd: { temperature: 0, alpha: 1 } } }).ok).toBe(false);
+    expect(parseMessage(roundStartSchema, { ...round, clip2fl: { ...round.clip2fl, classifier: [...classifier, ...classifier] } }).ok).toBe(false);
+  });
+
+  it('accepts class gradients next to the adapter, at most three tensors', () => {
+    const grads = [
+      encodeTensor({ name: 'class_gradients.classes', shape: [1], data: Float32Array.of(2) }),
+      encodeTensor({ name: 'class_gradients.weight', shape: [1, 3, 4], data: new Float32Array(12) }),
+      encodeTensor({ name: 'class_gradients.bias', shape: [1, 3], data: new Float32Array(3) }),
+    ];
+    expect(parseMessage(clientUpdateSchema, { ...update, classGradients: grads }).ok).toBe(true);
+    expect(parseMessage(clientUpdateSchema, { ...update, classGradients: [...grads, grads[0]] }).ok).toBe(false);
+    expect(parseMessage(clientUpdateSchema, { ...update, classGradients: [] }).ok).toBe(false);
+  });
+});
+
 describe('run config', () => {
+  it('fills the CLIP2FL and Fashion-MNIST-LT defaults of the reference code', () => {
+    const c = runConfigSchema.parse({ algorithm: 'clip2fl', dataset: 'fashion-mnist-lt' });
+    expect(c).toMatchObject({ imbalanceFactor: 100, clientShards: 20, dirichletAlpha: 0.5, headClassSize: 6000, testPerClass: 1000 });
+    expect(c.clip2fl).toMatchObject({ kd: true, kdAlpha: 1, kdTemperature: 3, pclLambda: 0.001, featuresPerClass: 100, matchSteps: 100, retrainEpochs: 300 });
+    expect(runConfigSchema.parse({ clip2fl: { kd: false, matchSteps: 5 } }).clip2fl).toMatchObject({ kd: false, matchSteps: 5, retrainEpochs: 300 });
+    expect(parseMessage(runConfigSchema, { clip2fl: { lambda: 1 } }).ok).toBe(false);
+  });
+
   it('fills the FedCLIP defaults', () => {
     const c = runConfigSchema.parse({});
     expect(c).toMatchObject({ algorithm: 'fedclip', learningRate: 5e-5, weightDecay: 0.2, batchSize: 32, aggregation: 'fedavg' });

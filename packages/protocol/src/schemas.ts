@@ -98,6 +98,21 @@ export const trainingSettingsSchema = z.object({
   seed: z.number().int(),
 });
 
+/**
+ * The CLIP2FL / CReFF part of a round (algorithms.md §2.1): the balanced classifier R whose per-class
+ * gradients the client computes on its adapted features before training, how to probe them, and
+ * the distillation settings when the run uses KD from zero-shot CLIP.
+ */
+export const clip2flRoundSchema = z
+  .object({
+    /** R as `classifier.weight` [C, d] and `classifier.bias` [C]. */
+    classifier: wireTensorsSchema.max(2),
+    gradientBatchSize: z.number().int().min(1).max(4096),
+    gradientRepeats: z.number().int().min(1).max(100),
+    kd: z.object({ temperature: finite.positive(), alpha: finite.min(0) }).strict().optional(),
+  })
+  .strict();
+
 export const roundStartSchema = z.object({
   runId: id,
   round: z.number().int().min(0),
@@ -105,6 +120,7 @@ export const roundStartSchema = z.object({
   deadlineAt: z.number(),
   training: trainingSettingsSchema,
   weights: wireTensorsSchema,
+  clip2fl: clip2flRoundSchema.optional(),
 });
 
 export const clientUpdateSchema = z
@@ -116,6 +132,11 @@ export const clientUpdateSchema = z
       .object({ loss: finite, trainAccuracy: finite.min(0).max(1), trainMs: finite.min(0), steps: z.number().int().min(0) })
       .strict(),
     weights: wireTensorsSchema,
+    /**
+     * CLIP2FL / CReFF rounds: per-class gradients of R on the adapted features, as
+     * `class_gradients.classes` [P], `.weight` [P, C, d], `.bias` [P, C] (P = classes the client holds).
+     */
+    classGradients: wireTensorsSchema.max(3).optional(),
   })
   .strict();
 
@@ -158,6 +179,8 @@ export const roundMetricsSchema = z.object({
   perDomain: z.record(z.string(), finite).optional(),
   participants: z.array(z.string()),
   meanLoss: finite.optional(),
+  /** CLIP2FL / CReFF: accuracy of the balanced head (adapter + re-trained classifier R). */
+  balancedAccuracy: finite.optional(),
 });
 
 export const runStateSchema = z.object({
@@ -177,6 +200,7 @@ export type Welcome = z.infer<typeof welcomeSchema>;
 export type ClientReady = z.infer<typeof clientReadySchema>;
 export type TrainingSettings = z.infer<typeof trainingSettingsSchema>;
 export type RoundStart = z.input<typeof roundStartSchema>;
+export type Clip2flRound = z.output<typeof clip2flRoundSchema>;
 export type ClientUpdate = z.input<typeof clientUpdateSchema>;
 export type ClientProgress = z.infer<typeof clientProgressSchema>;
 export type UpdateAck = z.infer<typeof updateAckSchema>;

@@ -1,2 +1,5 @@
-/** Bumped whenever a message shape changes; a client with another version is refused at connect. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bumped whenever a message shape changes; a client with another version is refused at connect.
+ * 2: CLIP2FL/CReFF rounds (`round:start.clip2fl` with the balanced classifier R, `update.classGradients`).
+ */
+export const PROTOCOL_VERSION = 2;

@@ -15,12 +15,25 @@ export const RUN_FLAGS = {
   aggregation: { type: 'string' },
   'update-dtype': { type: 'string' },
   seed: { type: 'string' },
+  'imbalance-factor': { type: 'string' },
+  'head-class-size': { type: 'string' },
+  'client-shards': { type: 'string' },
+  'dirichlet-alpha': { type: 'string' },
+  'test-per-class': { type: 'string' },
+  'data-seed': { type: 'string' },
+  'no-kd': { type: 'boolean' },
+  'pcl-lambda': { type: 'string' },
+  'features-per-class': { type: 'string' },
+  'match-steps': { type: 'string' },
+  'feature-lr': { type: 'string' },
+  'retrain-epochs': { type: 'string' },
+  'retrain-lr': { type: 'string' },
 } as const;
 
 export const RUN_FLAGS_HELP = `Run settings:
-  --dataset <name>        emoji-domains (default)
+  --dataset <name>        emoji-domains (default) | fashion-mnist-lt
   --held-out <style>      EmojiDomains style held out for evaluation (default openmoji)
-  --algorithm <name>      fedclip (default) | zero-shot
+  --algorithm <name>      fedclip (default) | zero-shot | local | centralised | creff | clip2fl
   --rounds <n>            rounds (default 10)
   --min-clients <n>       clients needed before a round starts (default 2)
   --max-clients <n>       at most this many clients per round (default 1000)
@@ -30,7 +43,24 @@ export const RUN_FLAGS_HELP = `Run settings:
   --deadline-ms <n>       round deadline in ms (default 120000)
   --aggregation <mode>    fedavg (default) | uniform | median | trimmed-mean
   --update-dtype <t>      float32 (default) | float16 | int8 for adapter transfers
-  --seed <n>              seed (default 0)`;
+  --seed <n>              seed (default 0)
+
+Fashion-MNIST-LT (--dataset fashion-mnist-lt; needs Debian's dataset-fashion-mnist):
+  --imbalance-factor <x>  head/tail ratio of the long tail (default 100; CLIP2FL uses 10, 50, 100)
+  --head-class-size <n>   training images of the head class (default 6000 = all)
+  --client-shards <n>     client shards, one per client (default 20)
+  --dirichlet-alpha <x>   label skew of the partition (default 0.5)
+  --test-per-class <n>    balanced test images per class (default 1000 = all 10,000)
+  --data-seed <n>         seed of the long tail and partition (default: --seed)
+
+CLIP2FL / CReFF (--algorithm clip2fl | creff):
+  --no-kd                 CLIP2FL without distillation from zero-shot CLIP
+  --pcl-lambda <x>        weight of the prototype contrastive loss (default 0.001; creff: 0)
+  --features-per-class <n> federated features per class (default 100)
+  --match-steps <n>       gradient-matching steps per round (default 100)
+  --feature-lr <x>        SGD learning rate of the federated features (default 0.1)
+  --retrain-epochs <n>    re-training epochs of the balanced classifier per round (default 300)
+  --retrain-lr <x>        its SGD learning rate (default 0.01)`;
 
 /** Turns flag strings into a validated RunConfig, or an error sentence naming the bad flag's field. */
 export function runConfigFromFlags(values: Record<string, string | boolean | undefined>): { ok: true; config: RunConfig } | { ok: false; reason: string } {
@@ -50,6 +80,21 @@ export function runConfigFromFlags(values: Record<string, string | boolean | und
       aggregation: values.aggregation,
       updateDtype: values['update-dtype'],
       seed: num('seed'),
+      imbalanceFactor: num('imbalance-factor'),
+      headClassSize: num('head-class-size'),
+      clientShards: num('client-shards'),
+      dirichletAlpha: num('dirichlet-alpha'),
+      testPerClass: num('test-per-class'),
+      dataSeed: num('data-seed'),
+      clip2fl: {
+        kd: values['no-kd'] ? false : undefined,
+        pclLambda: num('pcl-lambda'),
+        featuresPerClass: num('features-per-class'),
+        matchSteps: num('match-steps'),
+        featureLr: num('feature-lr'),
+        retrainEpochs: num('retrain-epochs'),
+        retrainLr: num('retrain-lr'),
+      },
     }),
   );
   const parsed = parseMessage(runConfigSchema, input);

@@ -10,6 +10,7 @@ export const SERVER_FLAGS = {
   'runs-dir': { type: 'string' },
   'operator-token': { type: 'string' },
   'record-uploads': { type: 'boolean', default: false },
+  redis: { type: 'string' },
 } as const;
 
 export const SERVER_FLAGS_HELP = `Server:
@@ -18,7 +19,9 @@ export const SERVER_FLAGS_HELP = `Server:
   --model <dir>           CLIP model folder (default models/builtin)
   --runs-dir <dir>        where run folders are written (default runs)
   --operator-token <t>    operator token (default env CLIPFED_OPERATOR_TOKEN, else generated and printed)
-  --record-uploads        keep the last rounds' uploads for /api/runs/:id/rounds/:r/aggregation`;
+  --record-uploads        keep the last rounds' uploads for /api/runs/:id/rounds/:r/aggregation
+  --redis <url>           share volunteers with other server processes through Redis, e.g. redis://127.0.0.1:6379
+                          (env CLIPFED_REDIS_URL; default: none, one process; see docs/DEPLOY.md)`;
 
 export function serverOptionsFromFlags(values: Record<string, string | boolean | undefined>): ServerOptions {
   return {
@@ -31,5 +34,6 @@ export function serverOptionsFromFlags(values: Record<string, string | boolean |
     operatorToken: (values['operator-token'] as string | undefined) ?? process.env.CLIPFED_OPERATOR_TOKEN,
     recordUploads: Boolean(values['record-uploads']),
     logLevel: process.env.LOG_LEVEL ?? 'warn',
+    redisUrl: (values.redis as string | undefined) ?? (process.env.CLIPFED_REDIS_URL || undefined),
   };
 }

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import {
   clientHelloSchema,
   clientProgressSchema,
@@ -9,15 +9,20 @@ import {
   type ClientToServerEvents,
   type ServerError,
   type ServerToClientEvents,
+  type Welcome,
 } from '@clipfed/protocol';
 import type { RunRegistry } from '../runs/run-registry';
 import type { FederatedRun } from '../runs/federated-run';
 import { isSameOrigin } from '../http/security';
+import type { RemoteRuns } from '../scale/cluster';
+import { coalescingChannel } from '../scale/coalescing-channel';
 import { MessageRateLimiter } from './message-rate-limiter';
 
 interface SocketData {
   runId?: string;
   clientId?: string;
+  /** The run lives in another server process; messages are relayed to it (scale/). */
+  remote?: boolean;
 }
 
 type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -27,6 +32,12 @@ export interface GatewayOptions {
   /** Extra page origins allowed to connect (by default only pages served by this server). */
   allowedOrigins?: string[];
   messagesPerSecond?: number;
+  /** Longest gap between two run-state messages to one client while the state keeps changing (default 250 ms). */
+  stateIntervalMs?: number;
+  /** Several server processes: runs owned by another process are reached through this relay. */
+  remoteRuns?: RemoteRuns;
+  /** socket.io adapter shared by those processes (the Redis streams adapter). */
+  adapter?: ServerOptions['adapter'];
   log: { info: (o: object | string, msg?: string) => void; warn: (o: object | string, msg?: string) => void };
 }
 
@@ -38,6 +49,7 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     transports: ['websocket'],
     serveClient: false,
+    ...(opts.adapter ? { adapter: opts.adapter } : {}),
     maxHttpBufferSize: opts.maxHttpBufferSize,
     // Training runs in a worker, but a busy 2-core machine with several tabs can stall the page briefly.
     pingTimeout: 60_000,
@@ -48,7 +60,11 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
     },
   });
 
+  const remote = opts.remoteRuns;
   io.on('connection', (socket: ClientSocket) => {
+    if (remote) void socket.join(remote.processRoom);
+    // One run-state message per interval at most: a run announces every change to every client.
+    const channel = coalescingChannel((event, ...args) => socket.emit(event, ...args), opts.stateIntervalMs);
     const limiter = new MessageRateLimiter(opts.messagesPerSecond ?? 20, 2 * (opts.messagesPerSecond ?? 20));
     socket.use((packet, next) => {
       if (limiter.tryTake()) return next();
@@ -67,7 +83,7 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
       return run;
     };
 
-    socket.on('hello', (raw, ack) => {
+    socket.on('hello', async (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const parsed = parseMessage(clientHelloSchema, raw);
       if (!parsed.ok) {
@@ -76,12 +92,22 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
       }
       const hello = parsed.value;
       const run = hello.runId ? registry.get(hello.runId) : registry.defaultRun();
+      if (!run && remote) {
+        const welcome = await remote.hello(socket.id, hello).catch((e: Error): Welcome => ({ ok: false, code: 'run-not-found', message: `relay to the run's server failed: ${e.message}` }));
+        if (welcome?.ok) {
+          socket.data.runId = welcome.runId;
+          socket.data.clientId = welcome.clientId;
+          socket.data.remote = true;
+          void socket.join(`run:${welcome.runId}`);
+        } else if (welcome) refuse(welcome.code as ServerError['code'], welcome.message);
+        if (welcome) return reply(welcome);
+      }
       if (!run) {
         const message = hello.runId ? `no run ${hello.runId}` : 'no run is accepting volunteers right now';
         refuse('run-not-found', message);
         return reply({ ok: false, code: 'run-not-found', message });
       }
-      const welcome = run.join({ send: (event, ...args) => socket.emit(event, ...args) }, hello);
+      const welcome = run.join(channel, hello);
       if (welcome.ok) {
         socket.data.runId = run.id;
         socket.data.clientId = welcome.clientId;
@@ -93,34 +119,39 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
     socket.on('ready', (raw) => {
       const parsed = parseMessage(clientReadySchema, raw);
       if (!parsed.ok) return refuse('bad-message', `ready: ${parsed.reason}`);
+      if (socket.data.remote) return remote!.send(socket.id, socket.data.runId!, 'ready', parsed.value);
       joinedRun()?.markReady(socket.data.clientId!, parsed.value);
     });
 
     socket.on('progress', (raw) => {
       const parsed = parseMessage(clientProgressSchema, raw);
       if (!parsed.ok) return refuse('bad-message', `progress: ${parsed.reason}`);
+      if (socket.data.remote) return remote!.send(socket.id, socket.data.runId!, 'progress', parsed.value);
       joinedRun()?.noteProgress(socket.data.clientId!, parsed.value.stage);
     });
 
-    socket.on('update', (raw, ack) => {
+    socket.on('update', async (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
       const parsed = parseMessage(clientUpdateSchema, raw);
       if (!parsed.ok) {
         refuse('bad-message', `update: ${parsed.reason}`);
         return reply({ accepted: false, code: 'bad-message', reason: parsed.reason });
       }
-      const run = joinedRun();
-      if (!run) return reply({ accepted: false, code: 'not-joined', reason: 'send hello first' });
-      if (parsed.value.runId !== run.id) {
-        refuse('not-selected', `update names run ${parsed.value.runId}, but this client joined ${run.id}`, parsed.value.round);
+      const runId = socket.data.runId;
+      const run = socket.data.remote ? undefined : joinedRun();
+      if (!runId || (!run && !socket.data.remote)) return reply({ accepted: false, code: 'not-joined', reason: 'send hello first' });
+      if (parsed.value.runId !== runId) {
+        refuse('not-selected', `update names run ${parsed.value.runId}, but this client joined ${runId}`, parsed.value.round);
         return reply({ accepted: false, code: 'not-selected', reason: 'wrong run' });
       }
-      const result = run.receiveUpdate(socket.data.clientId!, parsed.value);
+      const result = run ? run.receiveUpdate(socket.data.clientId!, parsed.value) : await remote!.update(socket.id, runId, parsed.value);
       if (!result.accepted) refuse(result.code as ServerError['code'], result.reason, parsed.value.round);
       reply(result);
     });
 
     socket.on('disconnect', () => {
+      channel.close();
+      if (socket.data.remote) return remote!.send(socket.id, socket.data.runId!, 'disconnect');
       const run = socket.data.runId ? registry.get(socket.data.runId) : undefined;
       if (run && socket.data.clientId) run.leave(socket.data.clientId);
     });

@@ -9,6 +9,7 @@ describe('the create-run form', () => {
     expect(values.algorithm).toBe('fedclip');
     expect(values.roundDeadlineMs).toBe('120');
     expect(values.clipUpdateNorm).toBe('');
+    expect(values['clip2fl.kd']).toBe('true');
   });
 
   it('turns its defaults into the same config the server would use for an empty body', () => {
@@ -48,6 +49,11 @@ describe('the create-run form', () => {
     expect(half).toEqual({ ok: false, errors: [{ key: 'dp.noiseMultiplier', message: 'Set both DP fields, or leave both empty' }] });
     const both = formValuesToConfig({ ...defaultFormValues(), 'dp.clipNorm': '1', 'dp.noiseMultiplier': '0.8' });
     expect(both).toMatchObject({ ok: true, config: { dp: { clipNorm: 1, noiseMultiplier: 0.8 } } });
+  });
+
+  it('reads a switch and nested settings into their object', () => {
+    const result = formValuesToConfig({ ...defaultFormValues(), 'clip2fl.kd': 'false', 'clip2fl.featuresPerClass': '50' });
+    expect(result).toMatchObject({ ok: true, config: { clip2fl: { kd: false, featuresPerClass: 50 } } });
   });
 
   it('explains every setting', () => {

@@ -1,46 +1,60 @@
 import { AGGREGATIONS, ALGORITHMS, DATASETS, runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
 
+/** Where a setting appears: the basic ones are always shown, the groups fold under "More settings". */
+export const FIELD_GROUPS = ['basic', 'Rounds and volunteers', 'Training', 'Robustness and privacy', 'Fashion-MNIST-LT data', 'CLIP2FL and CReFF'] as const;
+export type FieldGroup = (typeof FIELD_GROUPS)[number];
+
 /** One setting of the create-run form: how it is entered and the one-line explanation shown under it. */
 export interface FieldSpec {
   /** Path in the run config ('dp.clipNorm' for a nested one). */
   key: string;
   label: string;
   help: string;
-  kind: 'text' | 'integer' | 'number' | 'select';
+  kind: 'text' | 'integer' | 'number' | 'select' | 'boolean';
   options?: readonly string[];
   /** The form shows config value / scale (the deadline is entered in seconds, stored in ms). */
   scale?: number;
   min?: number;
   max?: number;
-  /** Empty means "not set" (the feature is off). */
+  /** Empty means "not set" (the feature is off, or the server picks). */
   optional?: boolean;
-  /** Shown under "More settings", folded by default. */
-  advanced?: boolean;
+  group: FieldGroup;
 }
 
 export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
-  { key: 'name', label: 'Name', kind: 'text', help: 'Shown in the run list and in exported files.' },
+  { key: 'name', label: 'Name', kind: 'text', group: 'basic', help: 'Shown in the run list and in exported files.' },
   {
     key: 'algorithm',
     label: 'Algorithm',
     kind: 'select',
     options: ALGORITHMS,
-    help: 'fedclip trains the attention adapter across volunteers; zero-shot only measures CLIP as it is (a baseline). The server refuses the ones it cannot run yet.',
+    group: 'basic',
+    help: 'fedclip averages the attention adapter; clip2fl adds a server step for long-tailed data (creff: the same without the contrastive loss); zero-shot measures CLIP as it is. The server says if it cannot run one.',
+  },
+  {
+    key: 'dataset',
+    label: 'Dataset',
+    kind: 'select',
+    options: DATASETS,
+    group: 'basic',
+    help: 'emoji-domains: one art style per volunteer; fashion-mnist-lt: long-tailed Fashion-MNIST split across volunteers.',
   },
   {
     key: 'heldOutDomain',
     label: 'Held-out style',
     kind: 'text',
-    help: 'An art style no volunteer trains on (e.g. openmoji, noto, twemoji); accuracy on it shows how well the model generalises.',
+    group: 'basic',
+    help: 'emoji-domains: a style no volunteer trains on (e.g. openmoji, noto, twemoji); accuracy on it shows how well the model generalises.',
   },
-  { key: 'rounds', label: 'Rounds', kind: 'integer', min: 1, max: 10_000, help: 'How many times the server collects and averages the adapters.' },
-  { key: 'minClients', label: 'Volunteers to start', kind: 'integer', min: 1, help: 'Ready volunteer tabs needed before a round begins.' },
+  { key: 'rounds', label: 'Rounds', kind: 'integer', min: 1, max: 10_000, group: 'basic', help: 'How many times the server collects and averages the adapters.' },
+  { key: 'minClients', label: 'Volunteers to start', kind: 'integer', min: 1, group: 'basic', help: 'Ready volunteer tabs needed before a round begins.' },
   {
     key: 'localEpochs',
     label: 'Local epochs',
     kind: 'integer',
     min: 1,
     max: 100,
+    group: 'basic',
     help: 'Passes each volunteer makes over its own images per round; more is slower per round but may need fewer rounds.',
   },
   {
@@ -49,6 +63,7 @@ export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
     kind: 'number',
     scale: 1000,
     min: 1,
+    group: 'basic',
     help: 'A round closes when every selected volunteer has reported, or at this deadline with whoever made it.',
   },
   {
@@ -56,45 +71,50 @@ export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
     label: 'Aggregation',
     kind: 'select',
     options: AGGREGATIONS,
+    group: 'basic',
     help: 'fedavg weighs each adapter by its number of images; uniform weighs volunteers equally; median and trimmed-mean resist a few bad adapters.',
   },
+
   {
     key: 'clientFraction',
     label: 'Share asked per round',
     kind: 'number',
     min: 0,
     max: 1,
-    advanced: true,
+    group: 'Rounds and volunteers',
     help: 'Fraction (0 to 1) of ready volunteers selected to train in each round.',
   },
-  { key: 'maxClientsPerRound', label: 'Most volunteers per round', kind: 'integer', min: 1, advanced: true, help: 'Upper bound on the volunteers selected in one round.' },
+  { key: 'maxClientsPerRound', label: 'Most volunteers per round', kind: 'integer', min: 1, group: 'Rounds and volunteers', help: 'Upper bound on the volunteers selected in one round.' },
   {
     key: 'minCompletionRate',
     label: 'Quorum',
     kind: 'number',
     min: 0,
     max: 1,
-    advanced: true,
+    group: 'Rounds and volunteers',
     help: 'Fraction (0 to 1) of the selected volunteers that must report for a round to count; below it the round is re-run.',
   },
-  { key: 'maxRoundRetries', label: 'Retries', kind: 'integer', min: 0, max: 100, advanced: true, help: 'Re-runs of a round below quorum before the run pauses.' },
-  { key: 'batchSize', label: 'Batch size', kind: 'integer', min: 2, max: 1024, advanced: true, help: 'Images per training step on each volunteer.' },
-  { key: 'learningRate', label: 'Learning rate', kind: 'number', min: 0, max: 1, advanced: true, help: "Adam's step size (FedCLIP uses 5e-5)." },
-  { key: 'weightDecay', label: 'Weight decay', kind: 'number', min: 0, max: 10, advanced: true, help: 'Pulls the adapter weights towards zero (FedCLIP uses 0.2).' },
+  { key: 'maxRoundRetries', label: 'Retries', kind: 'integer', min: 0, max: 100, group: 'Rounds and volunteers', help: 'Re-runs of a round below quorum before the run pauses.' },
+  { key: 'seed', label: 'Seed', kind: 'integer', min: 0, group: 'Rounds and volunteers', help: 'Fixes client sampling and initial weights, so a run can be repeated.' },
+
+  { key: 'batchSize', label: 'Batch size', kind: 'integer', min: 2, max: 1024, group: 'Training', help: 'Images per training step on each volunteer.' },
+  { key: 'learningRate', label: 'Learning rate', kind: 'number', min: 0, max: 1, group: 'Training', help: "Adam's step size (FedCLIP uses 5e-5)." },
+  { key: 'weightDecay', label: 'Weight decay', kind: 'number', min: 0, max: 10, group: 'Training', help: 'Pulls the adapter weights towards zero (FedCLIP uses 0.2).' },
   {
     key: 'updateDtype',
     label: 'Weights on the wire',
     kind: 'select',
     options: ['float32', 'float16', 'int8'],
-    advanced: true,
+    group: 'Training',
     help: 'float16 halves the download of the global adapter, int8 quarters it, at a small loss of precision.',
   },
+
   {
     key: 'maxUpdateNorm',
     label: 'Refuse updates beyond (L2)',
     kind: 'number',
     min: 0,
-    advanced: true,
+    group: 'Robustness and privacy',
     help: 'An adapter that moved further than this from the global one is refused as broken or malicious.',
   },
   {
@@ -103,7 +123,7 @@ export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
     kind: 'number',
     min: 0,
     optional: true,
-    advanced: true,
+    group: 'Robustness and privacy',
     help: 'Scale each accepted change down to at most this size. Empty: off.',
   },
   {
@@ -112,7 +132,7 @@ export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
     kind: 'number',
     min: 0,
     optional: true,
-    advanced: true,
+    group: 'Robustness and privacy',
     help: 'Client-level differential privacy: every change is clipped to this size… (set both DP fields, or neither).',
   },
   {
@@ -121,18 +141,73 @@ export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
     kind: 'number',
     min: 0,
     optional: true,
-    advanced: true,
+    group: 'Robustness and privacy',
     help: '…and Gaussian noise of this many clip norms is added to the average. Higher is more private and less accurate.',
   },
+
   {
-    key: 'dataset',
-    label: 'Dataset',
-    kind: 'select',
-    options: DATASETS,
-    advanced: true,
-    help: 'What volunteers train on; browser runs use the built-in emoji-domains.',
+    key: 'imbalanceFactor',
+    label: 'Imbalance factor',
+    kind: 'number',
+    min: 1,
+    group: 'Fashion-MNIST-LT data',
+    help: 'How many times more training images the commonest class has than the rarest (CLIP2FL uses 10, 50 and 100).',
   },
-  { key: 'seed', label: 'Seed', kind: 'integer', min: 0, advanced: true, help: 'Fixes client sampling and initial weights, so a run can be repeated.' },
+  { key: 'headClassSize', label: 'Head class images', kind: 'integer', min: 2, max: 6000, group: 'Fashion-MNIST-LT data', help: 'Training images of the commonest class (6000 = all of them); smaller shrinks the whole set.' },
+  { key: 'clientShards', label: 'Shards', kind: 'integer', min: 1, max: 1000, group: 'Fashion-MNIST-LT data', help: 'Parts the training set is split into, one per volunteer.' },
+  {
+    key: 'dirichletAlpha',
+    label: 'Label skew (Dirichlet alpha)',
+    kind: 'number',
+    min: 0,
+    group: 'Fashion-MNIST-LT data',
+    help: 'How unevenly classes spread over the shards: smaller is more uneven (CLIP2FL uses 0.5).',
+  },
+  { key: 'testPerClass', label: 'Test images per class', kind: 'integer', min: 1, max: 1000, group: 'Fashion-MNIST-LT data', help: 'From the balanced test set (1000 = all).' },
+  {
+    key: 'dataSeed',
+    label: 'Data seed',
+    kind: 'integer',
+    min: 0,
+    optional: true,
+    group: 'Fashion-MNIST-LT data',
+    help: 'Fixes the long-tail sampling and the split. Empty: the run seed.',
+  },
+
+  { key: 'clip2fl.kd', label: 'Distil from zero-shot CLIP', kind: 'boolean', group: 'CLIP2FL and CReFF', help: "clip2fl: volunteers also learn from zero-shot CLIP's predictions (knowledge distillation)." },
+  {
+    key: 'clip2fl.pclLambda',
+    label: 'Contrastive weight',
+    kind: 'number',
+    min: 0,
+    group: 'CLIP2FL and CReFF',
+    help: "clip2fl: how strongly the server pulls its federated features towards CLIP's text embeddings of their class.",
+  },
+  {
+    key: 'clip2fl.featuresPerClass',
+    label: 'Federated features per class',
+    kind: 'integer',
+    min: 2,
+    max: 1000,
+    group: 'CLIP2FL and CReFF',
+    help: 'Synthetic features the server keeps for each class to re-train a class-balanced classifier.',
+  },
+  {
+    key: 'clip2fl.matchSteps',
+    label: 'Matching steps',
+    kind: 'integer',
+    min: 0,
+    group: 'CLIP2FL and CReFF',
+    help: "Server steps per round that move the federated features until their gradients match the volunteers'.",
+  },
+  {
+    key: 'clip2fl.retrainEpochs',
+    label: 'Classifier epochs',
+    kind: 'integer',
+    min: 1,
+    group: 'CLIP2FL and CReFF',
+    help: 'Epochs of training the balanced classifier on the federated features, each round.',
+  },
 ];
 
 export type FormValues = Record<string, string>;
@@ -177,6 +252,10 @@ export function formValuesToConfig(values: FormValues): FormResult {
     }
     if (f.kind === 'text' || f.kind === 'select') {
       setPath(config, f.key, raw);
+      continue;
+    }
+    if (f.kind === 'boolean') {
+      setPath(config, f.key, raw === 'true');
       continue;
     }
     const n = Number(raw);

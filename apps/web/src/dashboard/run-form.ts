@@ -2,7 +2,7 @@ import type { RunConfig, RunState } from '@clipfed/protocol';
 import { postJson } from './api';
 import { byId, h } from './dom';
 import { notify } from './notice';
-import { defaultFormValues, formValuesToConfig, RUN_FORM_FIELDS, type FieldSpec } from './run-form-fields';
+import { defaultFormValues, FIELD_GROUPS, formValuesToConfig, RUN_FORM_FIELDS, type FieldGroup, type FieldSpec } from './run-form-fields';
 import { loadToken, saveToken } from './token-store';
 
 const fieldId = (key: string) => `field-${key.replace(/\./g, '-')}`;
@@ -14,6 +14,11 @@ function input(f: FieldSpec, value: string): HTMLInputElement | HTMLSelectElemen
     const select = h('select', common, ...(f.options ?? []).map((o) => h('option', { value: o, text: o })));
     select.value = value;
     return select;
+  }
+  if (f.kind === 'boolean') {
+    const box = h('input', { ...common, type: 'checkbox' });
+    box.checked = value === 'true';
+    return box;
   }
   const numeric = f.kind !== 'text';
   const el = h('input', {
@@ -32,11 +37,11 @@ function input(f: FieldSpec, value: string): HTMLInputElement | HTMLSelectElemen
 
 function field(f: FieldSpec, value: string): HTMLElement {
   const id = fieldId(f.key);
+  const label = h('label', { for: id, text: f.label });
   return h(
     'div',
-    { class: 'field' },
-    h('label', { for: id, text: f.label }),
-    input(f, value),
+    { class: f.kind === 'boolean' ? 'field checkbox' : 'field' },
+    ...(f.kind === 'boolean' ? [h('span', { class: 'checkbox-row' }, input(f, value), label)] : [label, input(f, value)]),
     h('p', { id: `${id}-help`, class: 'help', text: f.help }),
     h('p', { id: `${id}-error`, class: 'error' }),
   );
@@ -77,14 +82,23 @@ export function mountRunForm(onCreated: (runId: string) => void): void {
   token.value = loadToken();
   token.addEventListener('change', () => saveToken(token.value.trim()));
   const values = defaultFormValues();
-  byId('basic-fields').replaceChildren(...RUN_FORM_FIELDS.filter((f) => !f.advanced).map((f) => field(f, values[f.key])));
-  byId('advanced-fields').replaceChildren(...RUN_FORM_FIELDS.filter((f) => f.advanced).map((f) => field(f, values[f.key])));
+  const fieldsOf = (group: FieldGroup) => RUN_FORM_FIELDS.filter((f) => f.group === group).map((f) => field(f, values[f.key]));
+  byId('basic-fields').replaceChildren(...fieldsOf('basic'));
+  byId('advanced-fields').replaceChildren(
+    ...FIELD_GROUPS.filter((g) => g !== 'basic').map((g) => h('fieldset', {}, h('legend', { text: g }), h('div', { class: 'fields' }, ...fieldsOf(g)))),
+  );
 
   const form = byId<HTMLFormElement>('create-form');
   const submit = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const data = Object.fromEntries(RUN_FORM_FIELDS.map((f) => [f.key, byId<HTMLInputElement>(fieldId(f.key)).value]));
+    notify('');
+    const data = Object.fromEntries(
+      RUN_FORM_FIELDS.map((f) => {
+        const el = byId<HTMLInputElement>(fieldId(f.key));
+        return [f.key, f.kind === 'boolean' ? String(el.checked) : el.value];
+      }),
+    );
     const result = formValuesToConfig(data);
     if (!result.ok) return showErrors(result.errors);
     showErrors([]);
@@ -92,6 +106,7 @@ export function mountRunForm(onCreated: (runId: string) => void): void {
     if (!tokenValue) return;
     saveToken(tokenValue);
     submit.disabled = true;
+    notify('Creating the run… The first run on a dataset takes longer: the server encodes its evaluation images once.');
     postJson<{ runId: string; state: RunState; config: RunConfig }>('/api/runs', tokenValue, result.config)
       .then((created) => {
         notify(`Created run ${created.config.name} (${created.runId}). Share the join link below with volunteers.`);

@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
+import { writeFixtureClipModel } from '@clipfed/clip/testing';
+import { loadClipModelFromDir } from '@clipfed/clip/node';
+import { FederatedClient, type ClientSocket } from '@clipfed/client';
+import { createNodePlatform } from '@clipfed/client/node';
+import { defaultFashionMnistDir } from '@clipfed/data';
+import { initNodeTfBackend } from '@clipfed/fl';
+import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
+import { startServer, type FederatedServer } from '../../apps/server/src/server';
+import type { FederatedRun } from '../../apps/server/src/runs/federated-run';
+import { RunStore } from '../../apps/server/src/runs/run-store';
+
+const haveFashionMnist = existsSync(join(defaultFashionMnistDir(), 't10k-labels-idx1-ubyte.gz')) || existsSync(join(defaultFashionMnistDir(), 't10k-labels-idx1-ubyte'));
+
+/**
+ * A small Fashion-MNIST-LT: head class 600, IF 100 (600 … 6 images per class), three client shards,
+ * 20 test images per class. Unscaled ImageNet-LT thresholds (600/6000·10 = 1: many > 100, few < 20)
+ * put 4 classes in many, 3 in medium and 3 in few.
+ */
+const SMALL_LT: RunConfigInput = {
+  dataset: 'fashion-mnist-lt',
+  algorithm: 'clip2fl',
+  imbalanceFactor: 100,
+  headClassSize: 600,
+  clientShards: 3,
+  testPerClass: 20,
+  minClients: 3,
+  roundDeadlineMs: 120_000,
+  learningRate: 1e-3,
+  clip2fl: { featuresPerClass: 6, matchSteps: 4, retrainEpochs: 4, retrainLr: 0.5, gradientRepeats: 2 },
+};
+
+let dir: string;
+const port = 19_000 + Math.floor(Math.random() * 1000);
+let server: FederatedServer | null = null;
+const sockets: ClientSocket[] = [];
+
+async function start(): Promise<FederatedServer> {
+  return startServer({
+    port,
+    host: '127.0.0.1',
+    modelDir: join(dir, 'model'),
+    runsDir: join(dir, 'runs'),
+    cacheDir: resolve('.cache'),
+    webDist: join(dir, 'no-web'),
+    operatorToken: 't',
+    logLevel: 'silent',
+  });
+}
+
+function joinClients(url: string, runId: string, n: number): void {
+  const sharedModel = loadClipModelFromDir(join(dir, 'model'));
+  for (let i = 0; i < n; i++) {
+    const socket: ClientSocket = io(url, { transports: ['websocket'], reconnectionDelay: 200, reconnectionDelayMax: 1000 });
+    sockets.push(socket);
+    new FederatedClient(socket, createNodePlatform({ serverUrl: url, modelDir: join(dir, 'model'), tfBackend: 'wasm', sharedModel }), { runId });
+  }
+}
+
+const finished = (run: FederatedRun) => (run.status === 'finished' ? Promise.resolve() : new Promise<void>((r) => run.once('finished', () => r())));
+
+async function metricsRows(runId: string): Promise<Record<string, any>[]> {
+  const text = await readFile(join(dir, 'runs', runId, 'metrics.jsonl'), 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, any>);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'clipfed-clip2fl-'));
+  await writeFixtureClipModel(join(dir, 'model'), { embedDim: 16, imageSize: 32 });
+  await initNodeTfBackend(['wasm', 'cpu'], () => undefined);
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!haveFashionMnist)('CLIP2FL on Fashion-MNIST-LT with Node simulated clients', { timeout: 300_000 }, () => {
+  it('completes its rounds and records both heads, overall and many / medium / few-shot', async () => {
+    server = await start();
+    const run = await server.registry.create(runConfigSchema.parse({ ...SMALL_LT, rounds: 2 }));
+    expect(run.task.trainClassCounts).toEqual([600, 359, 215, 129, 77, 46, 27, 16, 10, 6]);
+    const initialR = run.clip2fl!.classifier.weight.slice();
+    joinClients(server.url, run.id, 3);
+    await finished(run);
+
+    const rows = await metricsRows(run.id);
+    expect(rows.map((r) => r.round)).toEqual([0, 1, 2]);
+    for (const row of rows) {
+      for (const head of [row, row.balancedHead]) {
+        expect(head.accuracy).toBeGreaterThanOrEqual(0);
+        expect(head.accuracy).toBeLessThanOrEqual(1);
+        for (const group of ['many', 'medium', 'few']) expect(head.shots[group]).toEqual(expect.any(Number));
+      }
+    }
+    const last = rows.at(-1)!;
+    expect(last.participants).toHaveLength(3);
+    // The server step ran on the clients' gradients: every class is held by some client.
+    expect(last.serverStep).toMatchObject({ backend: 'wasm', clientsWithGradients: 3, matchSteps: 4, retrainEpochs: 4 });
+    expect(last.serverStep.matchedClasses).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(run.clip2fl!.classifier.weight).not.toEqual(initialR);
+  });
+
+  it('keeps the feature bank and R across a server restart and finishes the run', async () => {
+    server ??= await start();
+    const run = await server.registry.create(runConfigSchema.parse({ ...SMALL_LT, algorithm: 'creff', rounds: 3 }));
+    // Pausing as round 1 is recorded keeps round 2 from starting, so the restart point is exact.
+    const afterRound1 = new Promise<{ bank: Float32Array; weight: Float32Array; bias: Float32Array }>((resolveState) =>
+      run.on('metrics', (m: { round: number }) => {
+        if (m.round !== 1) return;
+        run.pause('restart test');
+        resolveState({ bank: run.clip2fl!.bank.features.slice(), weight: run.clip2fl!.classifier.weight.slice(), bias: run.clip2fl!.classifier.bias.slice() });
+      }),
+    );
+    joinClients(server.url, run.id, 3);
+    const saved = await afterRound1;
+    const store = RunStore.open(join(dir, 'runs'), run.id);
+    await expect.poll(async () => (await store.readCheckpoint())?.meta.round, { timeout: 30_000 }).toBe(1);
+    await server.close();
+    server = await start();
+
+    const restored = server.registry.get(run.id)!;
+    expect([restored.round, restored.status]).toEqual([1, 'paused']);
+    expect(restored.clip2fl!.bank.features).toEqual(saved.bank);
+    expect(restored.clip2fl!.classifier.weight).toEqual(saved.weight);
+    expect(restored.clip2fl!.classifier.bias).toEqual(saved.bias);
+    // The clients reconnect on their own; the run carries on from round 2 with the restored R.
+    restored.resume();
+    await finished(restored);
+    expect((await metricsRows(run.id)).map((r) => r.round)).toEqual([0, 1, 2, 3]);
+  });
+});

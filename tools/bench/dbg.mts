@@ -1,0 +1,16 @@
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { loadClipModelFromDir } from '@clipfed/clip/node';
+import { roundBenchModel } from './lib/bench-model';
+import { startSimClients, replayTrainer } from './lib/sim-clients';
+import { startSimServer } from './lib/sim-server';
+const n = Number(process.argv[2] ?? 100);
+const model = await roundBenchModel('/work/main', '/work/main/.cache/bench');
+const server = await startSimServer('/work/main', { modelDir: model.dir, runsDir: await mkdtemp(join(tmpdir(), 'dbg-')), cacheDir: '/work/main/.cache', config: { rounds: 2, minClients: n, maxClientsPerRound: n, roundDeadlineMs: 600000 } });
+console.log('server', server.url);
+server.onRound((r) => console.log('round', JSON.stringify(r)));
+const sim = startSimClients({ url: server.url, runId: server.runId, count: n, model: loadClipModelFromDir(model.dir), trainer: replayTrainer, shareShards: true });
+const t0 = Date.now();
+const timer = setInterval(() => { const st: Record<string, number> = {}; for (const c of sim.clients) st[c.current.stage] = (st[c.current.stage] ?? 0) + 1; const errs = sim.clients.map((c) => c.current.lastError).filter(Boolean); console.log(((Date.now()-t0)/1000).toFixed(0), JSON.stringify(st), errs.slice(0, 2)); }, 5000);
+await server.finished; clearInterval(timer); sim.close(); await server.stop(); process.exit(0);

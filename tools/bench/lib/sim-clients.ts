@@ -1,0 +1,172 @@
+import { io } from 'socket.io-client';
+import type { ClipModel } from '@clipfed/clip';
+import { FederatedClient, type AdapterTrainer, type ClientPlatform, type ClientSocket, type FeatureCache } from '@clipfed/client';
+import type { WireDType } from '@clipfed/protocol';
+import { trainAdapter } from '@clipfed/fl';
+
+/**
+ * A cache shared by every simulated client of the process: the first client to miss a key encodes its
+ * images, the others wait for that result instead of encoding the same shard again.
+ */
+export function sharedFeatureCache(): FeatureCache {
+  const entries = new Map<string, { promise: Promise<Float32Array | null>; resolve: (f: Float32Array | null) => void }>();
+  return {
+    async get(key) {
+      const hit = entries.get(key);
+      if (hit) return hit.promise;
+      let resolve!: (f: Float32Array | null) => void;
+      const promise = new Promise<Float32Array | null>((r) => (resolve = r));
+      entries.set(key, { promise, resolve });
+      return null;
+    },
+    async put(key, features) {
+      entries.get(key)?.resolve(features);
+    },
+  };
+}
+
+/** The shared model with text encoding done once: every client of a run encodes the same class prompts. */
+export function memoizedModel(model: ClipModel): ClipModel {
+  const texts = new Map<string, Promise<Float32Array>>();
+  return new Proxy(model, {
+    get(target, prop, receiver) {
+      if (prop === 'encodeTexts') {
+        return (prompts: string[]) => {
+          const key = prompts.join('\u0000');
+          let p = texts.get(key);
+          if (!p) texts.set(key, (p = target.encodeTexts(prompts)));
+          return p;
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * Stands in for local training where only the server and the sockets are measured: returns the received
+ * adapter moved by a small fixed amount (one pass over the parameters), so uploads are real, distinct and valid.
+ */
+export const replayTrainer: AdapterTrainer = {
+  async train(req) {
+    const weights = req.weights.map((t) => ({ ...t, data: t.data.map((v, i) => v + 1e-4 * ((i % 7) - 3)) }));
+    return { weights, meanLoss: 0, steps: 0, trainAccuracy: 0 };
+  },
+};
+
+/** Real local training (`trainAdapter` on the active tfjs backend), as a Node simulated client does. */
+export const realTrainer: AdapterTrainer = {
+  train: (req, onProgress) =>
+    trainAdapter({
+      weights: req.weights,
+      features: req.features,
+      labels: req.labels,
+      textEmbeddings: req.textEmbeddings,
+      dim: req.dim,
+      epochs: req.training.localEpochs,
+      batchSize: req.training.batchSize,
+      lr: req.training.learningRate,
+      weightDecay: req.training.weightDecay,
+      seed: req.training.seed,
+      onStep: onProgress,
+    }),
+};
+
+/** Limits concurrent calls (shard downloads of a thousand clients at once would hold gigabytes in flight). */
+function limiter(max: number) {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active >= max) await new Promise<void>((r) => queue.push(r));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
+export interface SimClients {
+  clients: FederatedClient[];
+  sockets: ClientSocket[];
+  /** Bytes the client sockets sent and received on the wire (websocket frames and TCP payload, both ways). */
+  socketBytes(): { sent: number; received: number };
+  close(): void;
+}
+
+interface RawSocket {
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+/** The TCP socket under a socket.io-client websocket (engine.io's transport wraps the `ws` package in Node). */
+function tcpOf(socket: ClientSocket): RawSocket | undefined {
+  const engine = (socket.io as unknown as { engine?: { transport?: { ws?: { _socket?: RawSocket } } } }).engine;
+  return engine?.transport?.ws?._socket;
+}
+
+export function startSimClients(opts: {
+  url: string;
+  runId: string;
+  count: number;
+  model: Promise<ClipModel>;
+  trainer: AdapterTrainer;
+  updateDtype?: WireDType;
+  downloads?: number;
+  /** Download each shard once for all clients holding it (its URL differs per client, its bytes do not). */
+  shareShards?: boolean;
+}): SimClients {
+  const cache = sharedFeatureCache();
+  const model = opts.model.then(memoizedModel);
+  const download = limiter(opts.downloads ?? 16);
+  const shards = new Map<string, Promise<Uint8Array>>();
+  const fetchBytes = (url: string) =>
+    download(async () => {
+      const res = await fetch(new URL(url, opts.url));
+      if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${await res.text()}`);
+      return new Uint8Array(await res.arrayBuffer());
+    });
+  const sockets: ClientSocket[] = [];
+  const clients: FederatedClient[] = [];
+  for (let i = 0; i < opts.count; i++) {
+    const socket: ClientSocket = io(opts.url, { transports: ['websocket'], reconnection: false, timeout: 60_000 });
+    let client: FederatedClient | null = null;
+    const platform: ClientPlatform = {
+      kind: 'node',
+      capabilities: { onnxBackend: 'node', tfBackend: 'wasm', backendReason: 'bench simulated client' },
+      loadModel: () => model,
+      fetchBytes(url) {
+        const label = client?.current.shardLabel;
+        if (!opts.shareShards || !label) return fetchBytes(url);
+        let bytes = shards.get(label);
+        if (!bytes) shards.set(label, (bytes = fetchBytes(url)));
+        return bytes;
+      },
+      trainer: opts.trainer,
+      featureCache: cache,
+    };
+    sockets.push(socket);
+    client = new FederatedClient(socket, platform, { runId: opts.runId, updateDtype: opts.updateDtype });
+    clients.push(client);
+  }
+  return {
+    clients,
+    sockets,
+    socketBytes() {
+      let sent = 0;
+      let received = 0;
+      for (const s of sockets) {
+        const tcp = tcpOf(s);
+        sent += tcp?.bytesWritten ?? 0;
+        received += tcp?.bytesRead ?? 0;
+      }
+      return { sent, received };
+    },
+    close() {
+      for (const s of sockets) s.disconnect();
+    },
+  };
+}

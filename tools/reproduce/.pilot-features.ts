@@ -1,0 +1,24 @@
+// Pilot: encode the Fashion-MNIST-LT union (IF 10 = superset) + test subset into the store, then tune the CLIP2FL server step offline.
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { loadClipModelFromDir } from '@clipfed/clip/node';
+import { ImageFeatureStore } from '@clipfed/client/node';
+import { loadFashionMnist, consoleProgress } from '@clipfed/data';
+import { runConfigSchema } from '@clipfed/protocol';
+import { initNodeTfBackend } from '@clipfed/fl';
+import { buildFashionMnistLtTask } from '../../apps/server/src/runs/fashion-mnist-task';
+await initNodeTfBackend(['wasm'], () => undefined);
+const modelDir = 'models/builtin';
+const key = createHash('sha256').update(readFileSync(join(modelDir, 'manifest.json'))).digest('hex').slice(0, 16);
+const model = await loadClipModelFromDir(modelDir);
+const store = await ImageFeatureStore.open(join('.cache/image-features', key), 512);
+console.log('store size', store.size);
+const data = await loadFashionMnist();
+const H = Number(process.env.H ?? 1000), T = Number(process.env.T ?? 300);
+const task = buildFashionMnistLtTask(runConfigSchema.parse({ dataset: 'fashion-mnist-lt', imbalanceFactor: 10, headClassSize: H, testPerClass: T, dataSeed: 7 }), data);
+const t0 = Date.now();
+for (const [i, s] of task.shards.entries()) await store.encode(model, s.images, s.width, s.height, { onProgress: consoleProgress(`shard ${i}`) });
+const test = task.evaluationSets[0].data;
+await store.encode(model, test.images, test.width, test.height, { onProgress: consoleProgress('test') });
+console.log('encoded in', (Date.now() - t0) / 1000, 's; store size', store.size);

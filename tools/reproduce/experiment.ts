@@ -1,0 +1,100 @@
+import { io } from 'socket.io-client';
+import { FederatedClient, type ClientSocket } from '@clipfed/client';
+import { createNodePlatform } from '@clipfed/client/node';
+import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
+import type { SuiteContext } from './suite-context';
+
+/** One cell of a protocol's grid: a run configuration and how the report groups it. */
+export interface ExperimentSpec {
+  id: string;
+  protocol: 'A' | 'B';
+  method: string;
+  /** Protocol A: the held-out style; protocol B: the imbalance factor. */
+  setting: string;
+  seed: number;
+  config: RunConfigInput;
+  /** Simulated clients to connect (one per shard unless fewer are wanted). */
+  clients: number;
+}
+
+/** The parts of a metrics row the report reads. */
+export interface RoundRow {
+  round: number;
+  accuracy: number;
+  heldOutAccuracy: number | null;
+  perSet: Record<string, number>;
+  zeroShotAccuracy: number;
+  zeroShotHeldOutAccuracy: number | null;
+  shots?: ShotRow;
+  zeroShotShots?: ShotRow;
+  balancedHead?: { accuracy: number; heldOutAccuracy: number | null; perSet: Record<string, number>; shots?: ShotRow };
+  roundMs?: number;
+  meanTrainMs?: number;
+  evalMs?: number;
+  serverStep?: { backend: string; matchMs: number; retrainMs: number; matchedClasses: number[] };
+}
+
+export interface ShotRow {
+  many: number | null;
+  medium: number | null;
+  few: number | null;
+}
+
+export interface ExperimentResult {
+  spec: ExperimentSpec;
+  runId: string;
+  wallMs: number;
+  rows: RoundRow[];
+}
+
+const KEEP: (keyof RoundRow)[] = [
+  'round',
+  'accuracy',
+  'heldOutAccuracy',
+  'perSet',
+  'zeroShotAccuracy',
+  'zeroShotHeldOutAccuracy',
+  'shots',
+  'zeroShotShots',
+  'balancedHead',
+  'roundMs',
+  'meanTrainMs',
+  'evalMs',
+  'serverStep',
+];
+
+/**
+ * Runs one experiment through the real system: a run on the suite's server, and N FederatedClients
+ * (the browser tab's code) connected over real websockets, until the run finishes.
+ */
+export async function runExperiment(ctx: SuiteContext, spec: ExperimentSpec): Promise<ExperimentResult> {
+  const started = Date.now();
+  const run = await ctx.server.registry.create(runConfigSchema.parse(spec.config));
+  const sockets: ClientSocket[] = [];
+  const errors: string[] = [];
+  const done = new Promise<void>((resolve) => (run.status === 'finished' ? resolve() : run.once('finished', () => resolve())));
+  if (run.status !== 'finished') {
+    for (let i = 0; i < spec.clients; i++) {
+      const socket: ClientSocket = io(ctx.server.url, { transports: ['websocket'] });
+      sockets.push(socket);
+      new FederatedClient(
+        socket,
+        createNodePlatform({ serverUrl: ctx.server.url, modelDir: ctx.modelDir, tfBackend: 'wasm', sharedModel: ctx.model, imageFeatureStore: ctx.featureStore }),
+        { runId: run.id, onStatus: (s) => s.stage === 'error' && errors.push(s.message) },
+      );
+    }
+  }
+  const failed = new Promise<never>((_, reject) => {
+    const timer = setInterval(() => {
+      if (errors.length) {
+        clearInterval(timer);
+        reject(new Error(`${spec.id}: a client failed: ${errors[0]}`));
+      }
+    }, 500);
+    void done.then(() => clearInterval(timer));
+  });
+  await Promise.race([done, failed]);
+  for (const s of sockets) s.disconnect();
+  const rows = run.metrics.map((m) => Object.fromEntries(KEEP.filter((k) => k in m).map((k) => [k, m[k]])) as unknown as RoundRow);
+  return { spec, runId: run.id, wallMs: Date.now() - started, rows };
+}

@@ -1,0 +1,260 @@
+/**
+ * Turns the result files of tools/reproduce/run.ts into docs/RESULTS.md and its plots
+ * (docs/results/*.svg):  npx tsx tools/reproduce/report.ts
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExperimentResult, RoundRow, ShotRow } from './experiment';
+import { IMBALANCE_FACTORS, PROTOCOL_A_METHODS, PROTOCOL_A_SETTINGS, PROTOCOL_B_METHODS, PROTOCOL_B_SETTINGS } from './protocols';
+import { CLIP2FL_CONTEXT, FEDCLIP_PACS } from './published';
+import { readResults } from './results-file';
+import { REPO_ROOT, resultsFileFor, timingFileFor } from './results-paths';
+import { formatPercent, meanStd } from './stats';
+import { lineChartSvg, type ChartSeries } from './svg-chart';
+
+const METHOD_LABEL: Record<string, string> = {
+  'zero-shot': 'zero-shot CLIP',
+  local: 'local only',
+  fedclip: 'FedCLIP (FedAvg)',
+  centralised: 'centralised',
+  creff: 'CReFF',
+  'clip2fl-no-kd': 'CLIP2FL w/o KD',
+  clip2fl: 'CLIP2FL',
+};
+
+/** The head each method is evaluated with: CReFF and CLIP2FL predict with the balanced classifier R. */
+const usesBalancedHead = (method: string) => method === 'creff' || method.startsWith('clip2fl');
+
+interface Timing {
+  protocol: string;
+  experiments: number;
+  minutes: number;
+  finishedAt: string;
+  loadAverage: number[];
+}
+
+const last = (r: ExperimentResult): RoundRow => r.rows.at(-1)!;
+/** Mean over the training styles' own test splits (the "personalisation" numbers of FedCLIP §1.7). */
+const perClient = (row: { perSet: Record<string, number> }) => {
+  const own = Object.entries(row.perSet).filter(([k]) => !k.includes('held out'));
+  return own.length ? own.reduce((a, [, v]) => a + v, 0) / own.length : null;
+};
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+}
+
+function chartPoints(results: ExperimentResult[], value: (row: RoundRow) => number | null | undefined): { x: number; y: number | null }[] {
+  const rounds = Math.max(...results.map((r) => r.rows.length));
+  return Array.from({ length: rounds }, (_, x) => {
+    const ys = results.map((r) => r.rows[x]).filter(Boolean).map(value).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    return { x, y: ys.length ? 100 * meanStd(ys).mean : null };
+  });
+}
+
+async function readTiming(protocol: 'A' | 'B'): Promise<Timing | null> {
+  try {
+    return JSON.parse(await readFile(timingFileFor(protocol), 'utf8')) as Timing;
+  } catch {
+    return null;
+  }
+}
+
+function timingLine(results: ExperimentResult[], timing: Timing | null): string {
+  const sum = results.reduce((a, r) => a + r.wallMs, 0) / 60_000;
+  const load = timing ? ` The machine was shared while it ran (load average ${timing.loadAverage.map((l) => l.toFixed(1)).join(' / ')} at the end).` : '';
+  return `Run time on this 2-core machine: **${sum.toFixed(1)} min** for ${results.length} experiments (sum of experiment wall times, feature encoding on a cold cache included).${load}`;
+}
+
+function protocolA(results: ExperimentResult[], timing: Timing | null): { md: string; charts: Record<string, string> } {
+  const styles = [...new Set(results.map((r) => r.spec.setting))];
+  const pick = (style: string | null, method: string) => results.filter((r) => (style === null || r.spec.setting === style) && r.spec.method === method);
+  const heldOutRows = styles.map((s) => [s, ...PROTOCOL_A_METHODS.map((m) => formatPercent(pick(s, m).map((r) => last(r).heldOutAccuracy)))]);
+  const meanOver = (method: string, value: (r: ExperimentResult) => number | null) =>
+    formatPercent(
+      // Mean over styles per seed, then mean ± std over seeds.
+      [...new Set(pick(null, method).map((r) => r.spec.seed))].map((seed) => {
+        const vals = pick(null, method).filter((r) => r.spec.seed === seed).map(value).filter((v): v is number => v !== null);
+        return vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : null;
+      }),
+    );
+  heldOutRows.push(['**mean**', ...PROTOCOL_A_METHODS.map((m) => meanOver(m, (r) => last(r).heldOutAccuracy))]);
+  const clientRows = styles.map((s) => [s, ...PROTOCOL_A_METHODS.map((m) => formatPercent(pick(s, m).map((r) => perClient(last(r)))))]);
+  clientRows.push(['**mean**', ...PROTOCOL_A_METHODS.map((m) => meanOver(m, (r) => perClient(last(r))))]);
+  const header = ['held-out style', ...PROTOCOL_A_METHODS.map((m) => METHOD_LABEL[m])];
+
+  const series = (value: (row: RoundRow) => number | null | undefined): ChartSeries[] =>
+    PROTOCOL_A_METHODS.filter((m) => m !== 'zero-shot').map((m) => ({ label: METHOD_LABEL[m], points: chartPoints(pick(null, m), value) }));
+  const zeroShot = (value: (row: RoundRow) => number | null | undefined): ChartSeries => {
+    const zs = pick(null, 'zero-shot');
+    const y = zs.length ? 100 * meanStd(zs.map((r) => value(last(r))).filter((v): v is number => typeof v === 'number')).mean : null;
+    const rounds = PROTOCOL_A_SETTINGS.rounds;
+    return { label: METHOD_LABEL['zero-shot'], points: Array.from({ length: rounds + 1 }, (_, x) => ({ x, y })) };
+  };
+  const charts = {
+    'protocol-a-held-out.svg': lineChartSvg([...series((r) => r.heldOutAccuracy), zeroShot((r) => r.heldOutAccuracy)], {
+      title: 'EmojiDomains: held-out style accuracy per round (mean of 5 styles × seeds)',
+      xLabel: 'round',
+      yLabel: 'accuracy (%)',
+    }),
+    'protocol-a-per-client.svg': lineChartSvg([...series((r) => perClient(r)), zeroShot((r) => perClient(r))], {
+      title: 'EmojiDomains: per-client accuracy per round (own test split)',
+      xLabel: 'round',
+      yLabel: 'accuracy (%)',
+    }),
+  };
+
+  const s = PROTOCOL_A_SETTINGS;
+  const md = `## Protocol A: FedCLIP on EmojiDomains (leave one style out)
+
+EmojiDomains stands in for PACS: the same 18 classes drawn in 5 art styles. Each run holds one
+style out; the other 4 are one client each (their train split, 311 images). Only benchmark
+concepts are used (none of them was seen in pretraining the built-in model; docs/DATA.md).
+
+- **held-out style**: accuracy on all 529 benchmark images of the style no client trained on.
+- **per client**: mean over the 4 training styles of the accuracy on each style's own test split
+  (119 images), measured with the model that client ends up with: the global adapter for FedCLIP,
+  its own adapter for *local only*, the single model for *centralised*.
+- **local only**: each client trains its own adapter, never averaged; the held-out style is then
+  measured with each client's adapter and averaged over the 4.
+- **centralised** (upper bound): one client holds the union of the 4 training styles' train splits
+  (1,244 images) and trains the same adapter with the same code; it is not federated at all.
+- Numbers are the last round's, mean ± std over ${new Set(results.map((r) => r.spec.seed)).size} seeds (zero-shot CLIP has no seed).
+
+Scaled down to fit the machine (the paper: 200 rounds, 1 local epoch, Adam lr 5e-5):
+**${s.rounds} rounds, ${s.localEpochs} local epoch, Adam lr ${s.learningRate}** (20× the paper's, so the
+adapter moves in ${s.rounds} rounds), weight decay 0.2, batch 32, all 4 clients every round,
+**${s.aggregation}** averaging (as the reference code).
+
+Regenerate: \`nice npx tsx tools/reproduce/run.ts --protocol a && npx tsx tools/reproduce/report.ts\`.
+${timingLine(results, timing)}
+
+### Held-out style accuracy (%)
+
+${table(header, heldOutRows)}
+
+### Per-client accuracy on each training style's own test split (%)
+
+${table(header, clientRows)}
+
+![held-out accuracy per round](results/protocol-a-held-out.svg)
+![per-client accuracy per round](results/protocol-a-per-client.svg)
+
+### Published FedCLIP numbers, for context only
+
+**Different model and dataset**: ${FEDCLIP_PACS.source}. Not comparable with the table above: the
+built-in model is a small MobileNetV2-based CLIP-format model (docs/MODEL.md), and EmojiDomains is
+not PACS.
+
+${table(['task', ...FEDCLIP_PACS.columns], FEDCLIP_PACS.rows.map((r) => [r.task, ...r.values.map((v) => v.toFixed(2))]))}
+`;
+  return { md, charts };
+}
+
+function protocolB(results: ExperimentResult[], timing: Timing | null): { md: string; charts: Record<string, string> } {
+  const charts: Record<string, string> = {};
+  const sections: string[] = [];
+  const head = (r: ExperimentResult, row: RoundRow) => (usesBalancedHead(r.spec.method) && row.balancedHead ? row.balancedHead : row);
+  const shot = (r: ExperimentResult, key: keyof ShotRow) => head(r, last(r)).shots?.[key] ?? null;
+  for (const IF of IMBALANCE_FACTORS) {
+    const setting = `IF ${IF}`;
+    const inSetting = results.filter((r) => r.spec.setting === setting);
+    if (inSetting.length === 0) continue;
+    const zs = last(inSetting[0]);
+    const rows = [
+      ['zero-shot CLIP', formatPercent([zs.zeroShotAccuracy]), ...(['many', 'medium', 'few'] as const).map((k) => formatPercent([zs.zeroShotShots?.[k]])), '–'],
+      ...PROTOCOL_B_METHODS.map((m) => {
+        const rs = inSetting.filter((r) => r.spec.method === m);
+        return [
+          METHOD_LABEL[m],
+          formatPercent(rs.map((r) => head(r, last(r)).accuracy)),
+          formatPercent(rs.map((r) => shot(r, 'many'))),
+          formatPercent(rs.map((r) => shot(r, 'medium'))),
+          formatPercent(rs.map((r) => shot(r, 'few'))),
+          formatPercent(rs.map((r) => last(r).accuracy)),
+        ];
+      }),
+    ];
+    sections.push(`### Fashion-MNIST-LT, IF ${IF} (%)
+
+${table(['method', 'overall', 'many', 'medium', 'few', 'text-prototype head'], rows)}`);
+    const file = `protocol-b-if${IF}.svg`;
+    charts[file] = lineChartSvg(
+      PROTOCOL_B_METHODS.map((m) => ({ label: METHOD_LABEL[m], points: chartPoints(inSetting.filter((r) => r.spec.method === m), (row) => (usesBalancedHead(m) ? row.balancedHead?.accuracy : row.accuracy)) })),
+      { title: `Fashion-MNIST-LT IF ${IF}: test accuracy per round (mean over seeds)`, xLabel: 'round', yLabel: 'accuracy (%)' },
+    );
+    sections.push(`![IF ${IF} accuracy per round](results/${file})`);
+  }
+  const s = PROTOCOL_B_SETTINGS;
+  const c = s.clip2fl;
+  const stepMs = results.flatMap((r) => r.rows.map((row) => row.serverStep)).filter((x): x is NonNullable<RoundRow['serverStep']> => !!x);
+  const meanStep = stepMs.length ? meanStd(stepMs.map((x) => x.matchMs + x.retrainMs)).mean / 1000 : NaN;
+  const md = `## Protocol B: CLIP2FL on Fashion-MNIST-LT
+
+Fashion-MNIST-LT stands in for CIFAR-10-LT: a long-tailed training set (class 0 the head,
+IF = head/tail), ${s.clientShards} clients of equal size by CReFF's Dirichlet procedure (α ${s.dirichletAlpha}),
+${100 * s.clientFraction} % of the clients (${s.maxClientsPerRound}) per round, and a balanced test set.
+All methods train the same FedCLIP adapter on the clients (the CLIP image features are frozen), so
+the methods differ only in what CReFF / CLIP2FL add:
+
+- **FedCLIP (FedAvg)**: the adapter, FedAvg by sample count; predicts with the text prototypes.
+- **CReFF**: + clients send per-class gradients of the balanced classifier R on their adapted
+  features; the server moves ${c.featuresPerClass} federated features per class by gradient matching and
+  re-trains a fresh R on them; predicts with R (the balanced head).
+- **CLIP2FL w/o KD**: CReFF + the prototype contrastive loss towards the CLIP text embeddings
+  (λ 0.001, τ 0.1) on the federated features.
+- **CLIP2FL**: + client-side distillation from zero-shot CLIP logits (T 3, α 1).
+
+Columns: **overall** and **many / medium / few**-shot accuracy of each method's own head (text
+prototypes for FedCLIP, R for the others); the last column is the text-prototype head of the same
+runs. Shot groups by training images per class: ImageNet-LT's many > 100 and few < 20 scaled by
+10 × ${s.headClassSize}/6000, i.e. **many > ${(100 * 10 * s.headClassSize) / 6000}, few < ${((20 * 10 * s.headClassSize) / 6000).toFixed(1)}**
+(IF 100: 4 / 3 / 3 classes; IF 50: 5 / 3 / 2; IF 10: 7 / 3 / 0, so IF 10 has no few-shot column).
+Last round, mean ± std over ${new Set(results.map((r) => r.spec.seed)).size} seeds; the seed changes the adapter and bank
+initialisation, client sampling and shuffles; the long-tailed set and its partition are fixed
+(data seed ${s.dataSeed}, as the reference code fixes seed 7).
+
+Scaled down to fit the machine (the reference: 200 rounds, 10 local epochs, 100 matching steps,
+300 re-training epochs at lr 0.01, head class 5,000, the 10,000-image test set):
+**${s.rounds} rounds, ${s.localEpochs} local epoch (Adam lr ${s.learningRate}), ${c.matchSteps} matching steps (SGD lr ${c.featureLr}),
+${c.retrainEpochs} re-training epochs (SGD lr ${c.retrainLr}, batch 32), M = ${c.featuresPerClass} features per class,
+head class ${s.headClassSize} images, ${10 * s.testPerClass} test images (${s.testPerClass} per class)**. The gradient probes
+use up to 32 samples per class, 10 repeats. One CLIP2FL server step took **${meanStep.toFixed(1)} s** on average
+(feature matching + re-training, yielding to the event loop throughout).
+
+Regenerate: \`nice npx tsx tools/reproduce/run.ts --protocol b && npx tsx tools/reproduce/report.ts\`.
+${timingLine(results, timing)}
+
+${sections.join('\n\n')}
+
+### Published numbers, for context only
+
+**Different model and dataset** (ResNet-8 trained from scratch on CIFAR-10-LT, CLIP ViT-B/32 as
+teacher); the CLIP2FL paper's own tables could not be read here (algorithms.md §2.12).
+
+${table(['what', 'top-1 %', 'source'], CLIP2FL_CONTEXT.map((x) => [x.what, x.value, x.source]))}
+`;
+  return { md, charts };
+}
+
+async function main(): Promise<void> {
+  const a = await readResults(resultsFileFor('A'));
+  const b = await readResults(resultsFileFor('B'));
+  if (a.length === 0 && b.length === 0) throw new Error('no results yet: run `npx tsx tools/reproduce/run.ts --protocol a` (and b) first');
+  const parts = [
+    a.length ? protocolA(a, await readTiming('A')) : null,
+    b.length ? protocolB(b, await readTiming('B')) : null,
+  ].filter((p): p is { md: string; charts: Record<string, string> } => p !== null);
+  const outDir = join(REPO_ROOT, 'docs/results');
+  await mkdir(outDir, { recursive: true });
+  for (const p of parts) for (const [name, svg] of Object.entries(p.charts)) await writeFile(join(outDir, name), svg);
+  const intro = await readFile(join(REPO_ROOT, 'tools/reproduce/results-intro.md'), 'utf8');
+  await writeFile(join(REPO_ROOT, 'docs/RESULTS.md'), [intro.trim(), ...parts.map((p) => p.md.trim())].join('\n\n') + '\n');
+  console.log(`wrote docs/RESULTS.md and ${parts.reduce((n, p) => n + Object.keys(p.charts).length, 0)} plots in docs/results/`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});
