@@ -1,0 +1,52 @@
+import { loadEmojiDomains, type EmojiDomains, type ProgressFn } from '@clipfed/data';
+import type { RunConfig } from '@clipfed/protocol';
+import { promptsFor, selectImages, type RunTask } from './run-task';
+
+export class TaskConfigError extends Error {
+  override name = 'TaskConfigError';
+}
+
+const SPLIT_TRAIN = 0;
+const SPLIT_TEST = 2;
+
+/**
+ * EmojiDomains, leave-one-style-out (FedCLIP §1.7): each training style is one client shard (its train split);
+ * evaluation covers every training style's test split and the whole held-out style. Only benchmark concepts are
+ * used: the built-in model was pretrained on the other concepts.
+ */
+export function buildEmojiTask(config: RunConfig, data: EmojiDomains): RunTask {
+  const styles = data.domains.map((d) => d.name);
+  if (!styles.includes(config.heldOutDomain)) {
+    throw new TaskConfigError(`heldOutDomain "${config.heldOutDomain}" is not an EmojiDomains style; choose one of: ${styles.join(', ')}`);
+  }
+  const pretrain = new Set(data.pretrainConcepts);
+  const task: RunTask = {
+    dataset: 'emoji-domains',
+    classNames: data.classNames,
+    prompts: promptsFor(data.classNames),
+    shards: [],
+    evaluationSets: [],
+  };
+  for (const domain of data.domains) {
+    const set = { images: domain.set.images, labels: domain.set.labels, width: domain.set.width, height: domain.set.height };
+    const benchmark = (i: number) => !pretrain.has(domain.concepts[i]);
+    const indices = (keep: (i: number) => boolean) => Array.from({ length: domain.set.labels.length }, (_, i) => i).filter(keep);
+    if (domain.name === config.heldOutDomain) {
+      task.evaluationSets.push({ name: `${domain.name} (held out)`, heldOut: true, data: selectImages(set, indices(benchmark)) });
+      continue;
+    }
+    const train = selectImages(set, indices((i) => benchmark(i) && domain.split[i] === SPLIT_TRAIN));
+    task.shards.push({ label: `${domain.label} (${domain.name})`, classNames: data.classNames, ...train });
+    task.evaluationSets.push({
+      name: `${domain.name} test`,
+      heldOut: false,
+      ownerShard: task.shards.length - 1,
+      data: selectImages(set, indices((i) => benchmark(i) && domain.split[i] === SPLIT_TEST)),
+    });
+  }
+  return task;
+}
+
+export async function loadEmojiTask(config: RunConfig, onProgress?: ProgressFn): Promise<RunTask> {
+  return buildEmojiTask(config, await loadEmojiDomains({ onProgress }));
+}

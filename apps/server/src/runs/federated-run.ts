@@ -1,0 +1,787 @@
+import { EventEmitter } from 'node:events';
+import {
+  decodeTensors,
+  encodeTensors,
+  PROTOCOL_VERSION,
+  TensorDecodeError,
+  wireByteLength,
+  type ClientHello,
+  type ClientReady,
+  type RunConfig,
+  type RunState,
+  type UpdateAck,
+  type Welcome,
+  type WireTensor,
+  type ServerError,
+} from '@clipfed/protocol';
+import {
+  aggregateWeighted,
+  aggregateWithClientLevelDp,
+  classGradientsFromWeightSet,
+  classifierToWeightSet,
+  cloneWeightSet,
+  clipUpdateNorm,
+  coordinateMedian,
+  gaussianMechanismEpsilon,
+  initAdapterWeights,
+  updateNorm,
+  StreamingWeightedSum,
+  trimmedMean,
+  validateWeightSet,
+  type ClassGradient,
+  type WeightSet,
+} from '@clipfed/fl';
+import { CLIP2FL_STATE_TENSORS, Clip2flServerState, pclLambdaFor, usesClassGradients, usesKd, type ServerStepStats } from './clip2fl-server';
+import type { ClientChannel } from './client-channel';
+import { sampleClients } from './client-sampler';
+import type { HeldOutEvaluator, Evaluation, HeadAccuracy } from './evaluator';
+import type { RunStore } from './run-store';
+import type { RunTask } from './run-task';
+
+export type RunStatus = RunState['status'];
+
+interface ClientSession {
+  clientId: string;
+  channel: ClientChannel | null;
+  shardIndex: number;
+  capabilities: ClientHello['capabilities'];
+  clientKind: ClientHello['clientKind'];
+  ready: boolean;
+  numSamples: number;
+  joinedAt: number;
+  lastSeen: number;
+  roundsContributed: number;
+  stage: string;
+}
+
+interface AcceptedUpdate {
+  clientId: string;
+  shardIndex: number;
+  numSamples: number;
+  /** CLIP2FL / CReFF: this client's per-class gradients of R, validated. */
+  classGradients?: Map<number, ClassGradient>;
+  weights: WeightSet;
+  loss: number;
+  trainAccuracy: number;
+  trainMs: number;
+}
+
+interface OpenRound {
+  round: number;
+  /** Selected clients still connected; a client that leaves is removed and its partial work never counts. */
+  selected: Set<string>;
+  selectedAtStart: number;
+  attempt: number;
+  accepted: Map<string, AcceptedUpdate>;
+  sum: StreamingWeightedSum | null;
+  startedAt: number;
+  deadlineAt: number;
+  timer: NodeJS.Timeout;
+  bytesDown: number;
+  bytesUp: number;
+}
+
+export interface RoundRecord {
+  round: number;
+  mode: RunConfig['aggregation'];
+  uploads: { clientId: string; numSamples: number; weights: WeightSet }[];
+  global: WeightSet;
+}
+
+export interface RunDeps {
+  id: string;
+  config: RunConfig;
+  task: RunTask;
+  embedDim: number;
+  evaluator: HeldOutEvaluator;
+  store: RunStore;
+  log: { info: (o: object | string, msg?: string) => void; warn: (o: object | string, msg?: string) => void };
+  /** Keep every upload of the last few rounds in memory so tests and auditors can check the aggregate. */
+  recordUploads?: boolean;
+  modelUrl: string;
+  maxUpdateBytes: number;
+  /** The tfjs backend the server computes on, recorded with each CLIP2FL server step. */
+  tfBackend?: string;
+}
+
+/** Checkpoint tensor names of the `local` algorithm's per-shard adapters. */
+const localTensorName = (shard: number, name: string) => `local/${shard}/${name}`;
+
+export class RunError extends Error {
+  constructor(
+    readonly code: ServerError['code'],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One federated run: admits clients, samples each round, validates and folds uploads into a streaming sum,
+ * closes the round when every selected client reported or the deadline passed, then aggregates, evaluates,
+ * checkpoints and announces. Transport-agnostic: it talks to clients through ClientChannel.
+ */
+export class FederatedRun extends EventEmitter {
+  readonly id: string;
+  readonly config: RunConfig;
+  readonly task: RunTask;
+  status: RunStatus = 'waiting';
+  /** The last completed round (0 = none yet). */
+  round = 0;
+  global: WeightSet;
+  zeroShot: Evaluation;
+  readonly metrics: Record<string, unknown>[] = [];
+  readonly records = new Map<number, RoundRecord>();
+  private readonly clients = new Map<string, ClientSession>();
+  private open: OpenRound | null = null;
+  /** True while a closed round is aggregated, run through the CLIP2FL step and evaluated: no new round starts. */
+  private closing = false;
+  private nextClientNumber = 1;
+  /** `local`: one adapter per shard, trained only by that shard's client(s), never averaged across shards. */
+  localAdapters: WeightSet[] | null = null;
+  /** `clip2fl` / `creff`: the federated feature bank and the balanced classifier R. */
+  clip2fl: Clip2flServerState | null = null;
+
+  constructor(private readonly deps: RunDeps) {
+    super();
+    this.id = deps.id;
+    this.config = deps.config;
+    this.task = deps.task;
+    this.global = initAdapterWeights(deps.embedDim, deps.config.seed);
+    this.zeroShot = deps.evaluator.evaluate(null);
+    if (this.config.algorithm === 'local') this.localAdapters = this.task.shards.map(() => cloneWeightSet(this.global));
+    if (usesClassGradients(this.config.algorithm)) {
+      this.clip2fl = Clip2flServerState.create({
+        numClasses: this.task.classNames.length,
+        dim: deps.embedDim,
+        settings: this.config.clip2fl,
+        seed: this.config.seed,
+      });
+    }
+  }
+
+  /** The current model as the evaluator measures it: global (or per-shard) adapters, and R where there is one. */
+  private async evaluateCurrent(): Promise<Evaluation> {
+    // One global adapter and no R: the single-pass evaluation (a few hundred ms for 10k features).
+    if (!this.localAdapters && !this.clip2fl) return this.deps.evaluator.evaluate(this.global);
+    return this.deps.evaluator.evaluateModel({
+      adapter: this.global,
+      shardAdapters: this.localAdapters ?? undefined,
+      classifier: this.clip2fl?.classifier,
+    });
+  }
+
+  /** Evaluates the initial adapter and records round 0, so every curve starts at the same point. */
+  async start(): Promise<void> {
+    const initial = await this.evaluateCurrent();
+    await this.recordRound({ round: 0, evaluation: initial, participants: [], extra: {} });
+    await this.saveCheckpoint();
+    if (this.config.algorithm === 'zero-shot') await this.finish('zero-shot needs no training rounds');
+  }
+
+  get connectedCount(): number {
+    return [...this.clients.values()].filter((c) => c.channel).length;
+  }
+
+  state(message?: string): RunState {
+    const last = this.metrics.at(-1) as { round: number; accuracy: number; participants: string[]; balancedHead?: HeadAccuracy } | undefined;
+    return {
+      runId: this.id,
+      status: this.status,
+      round: this.open?.round ?? this.round,
+      totalRounds: this.config.rounds,
+      connectedClients: this.connectedCount,
+      lastMetrics: last
+        ? {
+            round: last.round,
+            accuracy: last.accuracy,
+            zeroShotAccuracy: this.zeroShot.accuracy,
+            participants: last.participants,
+            ...(last.balancedHead ? { balancedAccuracy: last.balancedHead.accuracy } : {}),
+          }
+        : undefined,
+      message,
+    };
+  }
+
+  clientSummaries() {
+    return [...this.clients.values()].map((c) => ({
+      clientId: c.clientId,
+      connected: c.channel !== null,
+      ready: c.ready,
+      stage: c.stage,
+      shard: this.task.shards[c.shardIndex]?.label,
+      numSamples: c.numSamples,
+      capabilities: c.capabilities,
+      clientKind: c.clientKind,
+      roundsContributed: c.roundsContributed,
+      lastSeen: c.lastSeen,
+    }));
+  }
+
+  join(channel: ClientChannel, hello: ClientHello): Welcome {
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      return { ok: false, code: 'protocol-version', message: `server speaks protocol ${PROTOCOL_VERSION}, client ${hello.protocolVersion}; reload the page` };
+    }
+    if (this.status === 'finished' || this.status === 'stopped') {
+      return { ok: false, code: 'run-not-found', message: `run ${this.id} is ${this.status}` };
+    }
+    let session = hello.resumeClientId ? this.clients.get(hello.resumeClientId) : undefined;
+    if (session?.channel) session = undefined; // someone else holds that identity now
+    if (!session) {
+      const clientId = `c${this.nextClientNumber++}-${Math.random().toString(36).slice(2, 8)}`;
+      session = {
+        clientId,
+        channel: null,
+        shardIndex: this.pickShard(),
+        capabilities: hello.capabilities,
+        clientKind: hello.clientKind,
+        ready: false,
+        numSamples: 0,
+        joinedAt: Date.now(),
+        lastSeen: Date.now(),
+        roundsContributed: 0,
+        stage: 'joining',
+      };
+      this.clients.set(clientId, session);
+    }
+    session.channel = channel;
+    session.capabilities = hello.capabilities;
+    session.lastSeen = Date.now();
+    const shard = this.task.shards[session.shardIndex];
+    this.deps.log.info({ runId: this.id, clientId: session.clientId, shard: shard.label, ...hello.capabilities }, 'client joined');
+    this.emitState();
+    return {
+      ok: true,
+      protocolVersion: PROTOCOL_VERSION,
+      clientId: session.clientId,
+      runId: this.id,
+      algorithm: this.config.algorithm,
+      maxUpdateBytes: this.deps.maxUpdateBytes,
+      task: {
+        dataset: this.task.dataset,
+        classNames: this.task.classNames,
+        prompts: this.task.prompts,
+        shardLabel: shard.label,
+        shardUrl: `/api/runs/${this.id}/shards/${session.clientId}`,
+        modelUrl: this.deps.modelUrl,
+        embedDim: this.deps.embedDim,
+      },
+    };
+  }
+
+  /** Shards are handed out least-used first, so N tabs cover N styles before any style is doubled. */
+  private pickShard(): number {
+    const uses = this.task.shards.map(() => 0);
+    for (const c of this.clients.values()) uses[c.shardIndex]++;
+    return uses.indexOf(Math.min(...uses));
+  }
+
+  shardFor(clientId: string) {
+    const c = this.clients.get(clientId);
+    return c ? this.task.shards[c.shardIndex] : undefined;
+  }
+
+  markReady(clientId: string, ready: ClientReady): void {
+    const c = this.requireClient(clientId);
+    c.ready = true;
+    c.stage = 'ready';
+    c.numSamples = ready.numSamples;
+    c.lastSeen = Date.now();
+    this.deps.log.info({ runId: this.id, clientId, encodeMs: Math.round(ready.encodeMs), images: ready.imagesEncoded }, 'client ready');
+    this.emitState();
+    this.maybeStartRound();
+  }
+
+  noteProgress(clientId: string, stage: string): void {
+    const c = this.clients.get(clientId);
+    if (c) {
+      c.stage = stage;
+      c.lastSeen = Date.now();
+    }
+  }
+
+  leave(clientId: string): void {
+    const c = this.clients.get(clientId);
+    if (!c) return;
+    c.channel = null;
+    c.ready = false;
+    c.stage = 'disconnected';
+    this.deps.log.info({ runId: this.id, clientId }, 'client left');
+    if (this.open?.selected.delete(clientId)) {
+      // Its partial work never counts: the streaming sum only ever holds accepted, complete uploads.
+      this.maybeCloseRound();
+    }
+    this.emitState();
+  }
+
+  private requireClient(clientId: string): ClientSession {
+    const c = this.clients.get(clientId);
+    if (!c) throw new RunError('not-joined', `client ${clientId} has not joined run ${this.id}`);
+    return c;
+  }
+
+  /** The adapter a client was sent this round, which its upload must match in layout and stay near. */
+  private referenceAdapter(c: ClientSession): WeightSet {
+    return this.localAdapters?.[c.shardIndex] ?? this.global;
+  }
+
+  receiveUpdate(
+    clientId: string,
+    update: {
+      runId: string;
+      round: number;
+      numSamples: number;
+      metrics: { loss: number; trainAccuracy: number; trainMs: number };
+      weights: WireTensor[];
+      classGradients?: WireTensor[];
+    },
+  ): UpdateAck {
+    const c = this.clients.get(clientId);
+    const refuse = (code: ServerError['code'], reason: string): UpdateAck => {
+      this.deps.log.warn({ runId: this.id, clientId, code, reason }, 'update refused');
+      this.emit('refusal', { clientId, code, reason });
+      return { accepted: false, code, reason };
+    };
+    if (!c) return refuse('not-joined', 'this client has not joined the run');
+    c.lastSeen = Date.now();
+    const open = this.open;
+    if (!open || update.round !== open.round) {
+      return refuse('wrong-round', `update is for round ${update.round}, but ${open ? `round ${open.round} is open` : 'no round is open'}`);
+    }
+    if (!open.selected.has(clientId)) return refuse('not-selected', `client was not selected for round ${open.round}`);
+    if (open.accepted.has(clientId)) return refuse('duplicate-update', `round ${open.round} already has this client's update`);
+    let weights: WeightSet;
+    try {
+      weights = decodeTensors(update.weights);
+    } catch (e) {
+      if (e instanceof TensorDecodeError) return refuse('bad-update', e.message);
+      throw e;
+    }
+    const reference = this.referenceAdapter(c);
+    const problem = validateWeightSet(weights, reference.map((t) => ({ name: t.name, shape: t.shape })));
+    if (problem) return refuse('bad-update', problem);
+    const norm = updateNorm(weights, reference);
+    if (norm > this.config.maxUpdateNorm) {
+      return refuse('bad-update', `update moves the adapter by ${norm.toPrecision(4)} (L2), above the run's bound of ${this.config.maxUpdateNorm}`);
+    }
+    const gradients = this.readClassGradients(update.classGradients);
+    if (typeof gradients === 'string') return refuse('bad-update', gradients);
+    if (this.config.clipUpdateNorm !== undefined && !this.config.dp) weights = clipUpdateNorm(weights, reference, this.config.clipUpdateNorm);
+    const accepted: AcceptedUpdate = {
+      clientId,
+      shardIndex: c.shardIndex,
+      classGradients: gradients ?? undefined,
+      numSamples: update.numSamples,
+      weights,
+      loss: update.metrics.loss,
+      trainAccuracy: update.metrics.trainAccuracy,
+      trainMs: update.metrics.trainMs,
+    };
+    open.accepted.set(clientId, accepted);
+    open.bytesUp += wireByteLength(update.weights) + (update.classGradients ? wireByteLength(update.classGradients) : 0);
+    open.sum?.add(weights, this.config.aggregation === 'uniform' ? 1 : update.numSamples);
+    // The streaming sum holds what it needs: keeping every upload too would make a round's memory O(N·P).
+    if (open.sum && !this.deps.recordUploads) accepted.weights = [];
+    c.roundsContributed++;
+    c.stage = 'uploaded';
+    this.emit('update', { clientId, round: open.round });
+    this.emitState();
+    this.maybeCloseRound();
+    return { accepted: true };
+  }
+
+  /**
+   * CLIP2FL / CReFF uploads must carry per-class gradients of R; other runs must not. Returns the
+   * validated gradients (shapes [P, C, d] / [P, C], finite values, class ids in range, no repeats),
+   * null where none belong, or the reason for refusing the upload.
+   */
+  private readClassGradients(wire: WireTensor[] | undefined): Map<number, ClassGradient> | null | string {
+    if (!this.clip2fl) return wire ? `class gradients are only sent in CLIP2FL / CReFF runs; this run is ${this.config.algorithm}` : null;
+    if (!wire) return `a ${this.config.algorithm} update must carry class gradients of the balanced classifier next to the adapter`;
+    try {
+      return classGradientsFromWeightSet(decodeTensors(wire), this.task.classNames.length, this.deps.embedDim);
+    } catch (e) {
+      return `class gradients: ${(e as Error).message}`;
+    }
+  }
+
+  private readyClients(): string[] {
+    return [...this.clients.values()].filter((c) => c.ready && c.channel).map((c) => c.clientId);
+  }
+
+  private maybeStartRound(): void {
+    if (this.open || this.closing || (this.status !== 'waiting' && this.status !== 'running')) return;
+    if (this.round >= this.config.rounds) return;
+    const ready = this.readyClients();
+    if (ready.length < this.config.minClients) return;
+    const round = this.round + 1;
+    const attempt = this.retriesOfNextRound;
+    this.startRound(round, sampleClients(ready, this.config, round * 101 + attempt), attempt);
+  }
+
+  /** Re-issues of the round after `this.round` that fell short of quorum (reset when a round completes). */
+  private retriesOfNextRound = 0;
+
+  private startRound(round: number, selected: string[], attempt: number): void {
+    this.status = 'running';
+    const weights = encodeTensors(this.global, this.config.updateDtype);
+    const shardWeights = new Map<number, ReturnType<typeof encodeTensors>>();
+    const weightsFor = (c: ClientSession) => {
+      if (!this.localAdapters) return weights;
+      let w = shardWeights.get(c.shardIndex);
+      if (!w) shardWeights.set(c.shardIndex, (w = encodeTensors(this.localAdapters[c.shardIndex], this.config.updateDtype)));
+      return w;
+    };
+    const clip2fl = this.roundClip2flPart();
+    const deadlineAt = Date.now() + this.config.roundDeadlineMs;
+    const open: OpenRound = {
+      round,
+      selected: new Set(selected),
+      selectedAtStart: selected.length,
+      attempt,
+      accepted: new Map(),
+      // Streaming (O(P) memory) wherever the rule allows it; median, trimmed mean and DP need all updates.
+      sum:
+        !this.config.dp && !this.localAdapters && (this.config.aggregation === 'fedavg' || this.config.aggregation === 'uniform')
+          ? new StreamingWeightedSum()
+          : null,
+      startedAt: Date.now(),
+      deadlineAt,
+      timer: setTimeout(() => this.onDeadline(round), this.config.roundDeadlineMs),
+      bytesDown: 0,
+      bytesUp: 0,
+    };
+    this.open = open;
+    const training = {
+      localEpochs: this.config.localEpochs,
+      batchSize: this.config.batchSize,
+      learningRate: this.config.learningRate,
+      weightDecay: this.config.weightDecay,
+      seed: this.config.seed * 10_007 + round,
+    };
+    for (const id of selected) {
+      const c = this.clients.get(id)!;
+      c.stage = 'training';
+      const w = weightsFor(c);
+      c.channel?.send('round:start', { runId: this.id, round, totalRounds: this.config.rounds, deadlineAt, training, weights: w, ...(clip2fl ? { clip2fl } : {}) });
+      open.bytesDown += wireByteLength(w) + (clip2fl ? wireByteLength(clip2fl.classifier) : 0);
+    }
+    this.deps.log.info({ runId: this.id, round, selected }, 'round started');
+    this.emitState();
+  }
+
+  /** What a CLIP2FL / CReFF round sends besides the adapter: R, the probe settings and (CLIP2FL) KD. */
+  private roundClip2flPart() {
+    if (!this.clip2fl) return undefined;
+    const s = this.config.clip2fl;
+    return {
+      // R travels in float32 whatever the adapter's dtype: its gradients are what the server matches.
+      classifier: encodeTensors(classifierToWeightSet(this.clip2fl.classifier), 'float32'),
+      gradientBatchSize: s.gradientBatchSize,
+      gradientRepeats: s.gradientRepeats,
+      ...(usesKd(this.config.algorithm, s) ? { kd: { temperature: s.kdTemperature, alpha: s.kdAlpha } } : {}),
+    };
+  }
+
+  private quorumReached(open: OpenRound): boolean {
+    return open.accepted.size > 0 && open.accepted.size >= Math.ceil(this.config.minCompletionRate * open.selectedAtStart);
+  }
+
+  private onDeadline(round: number): void {
+    const open = this.open;
+    if (!open || open.round !== round) return;
+    if (this.quorumReached(open)) void this.closeRound();
+    else this.reissueRound(open, `round ${round} had ${open.accepted.size} of ${open.selectedAtStart} updates at its deadline (quorum ${Math.ceil(this.config.minCompletionRate * open.selectedAtStart)})`);
+  }
+
+  /** Closes as soon as every selected client that is still connected has reported, if that makes quorum. */
+  private maybeCloseRound(): void {
+    const open = this.open;
+    if (!open) return;
+    const allIn = [...open.selected].every((id) => open.accepted.has(id));
+    if (!allIn) return;
+    if (this.quorumReached(open)) void this.closeRound();
+    else this.reissueRound(open, `round ${open.round} lost too many clients (${open.accepted.size} of ${open.selectedAtStart} updates)`);
+  }
+
+  /** Drops a round that fell short of quorum and runs it again with fresh sampling; after too many tries, pauses. */
+  private reissueRound(open: OpenRound, why: string): void {
+    clearTimeout(open.timer);
+    this.open = null;
+    this.retriesOfNextRound = open.attempt + 1;
+    if (this.retriesOfNextRound > this.config.maxRoundRetries) {
+      this.retriesOfNextRound = 0;
+      this.pause(`${why}; gave up after ${this.config.maxRoundRetries} retries`);
+      return;
+    }
+    this.deps.log.warn({ runId: this.id, round: open.round, attempt: this.retriesOfNextRound }, `${why}; re-issuing`);
+    this.emitState(`${why}; re-issuing the round`);
+    this.maybeStartRound();
+    if (!this.open) this.emitState(`${why}; waiting for ${this.config.minClients} ready clients`);
+  }
+
+  /** Stops starting rounds (an open round is abandoned, its updates never count) until resume(). */
+  pause(reason: string): void {
+    if (this.status !== 'running' && this.status !== 'waiting') return;
+    if (this.open) clearTimeout(this.open.timer);
+    this.open = null;
+    this.status = 'paused';
+    this.pauseReason = reason;
+    this.deps.log.warn({ runId: this.id, reason }, 'run paused');
+    void this.saveCheckpoint();
+    this.emitState(`paused: ${reason}`);
+  }
+
+  pauseReason: string | undefined;
+
+  resume(): void {
+    if (this.status !== 'paused') return;
+    this.status = this.round > 0 ? 'running' : 'waiting';
+    this.pauseReason = undefined;
+    void this.saveCheckpoint();
+    this.emitState('resumed');
+    this.maybeStartRound();
+  }
+
+  /** `local`: each shard's adapter becomes the (sample-weighted) mean of its own clients' uploads; nothing crosses shards. */
+  private aggregateLocal(open: OpenRound): void {
+    const byShard = new Map<number, AcceptedUpdate[]>();
+    for (const u of open.accepted.values()) byShard.set(u.shardIndex, [...(byShard.get(u.shardIndex) ?? []), u]);
+    for (const [shard, updates] of byShard) this.localAdapters![shard] = aggregateWeighted(updates, 'fedavg');
+  }
+
+  private aggregate(open: OpenRound): WeightSet {
+    const updates = [...open.accepted.values()];
+    if (this.localAdapters) {
+      this.aggregateLocal(open);
+      return this.global;
+    }
+    if (open.sum) return open.sum.result();
+    if (this.config.dp) {
+      return aggregateWithClientLevelDp(this.global, updates.map((u) => u.weights), { ...this.config.dp, seed: this.config.seed * 7919 + open.round });
+    }
+    if (this.config.aggregation === 'median') return coordinateMedian(updates.map((u) => u.weights));
+    return trimmedMean(updates.map((u) => u.weights), 0.2);
+  }
+
+  private async closeRound(): Promise<void> {
+    this.closing = true;
+    try {
+      await this.closeRoundSteps();
+    } finally {
+      this.closing = false;
+    }
+    if (this.status === 'running') this.maybeStartRound();
+  }
+
+  /** CLIP2FL / CReFF server step on the round's class gradients (ḡ_c = unweighted mean over the clients holding c). */
+  private async runServerStep(open: OpenRound, updates: AcceptedUpdate[]): Promise<ServerStepStats> {
+    const byClass = new Map<number, ClassGradient[]>();
+    for (const u of updates) for (const [c, g] of u.classGradients ?? []) byClass.set(c, [...(byClass.get(c) ?? []), g]);
+    const stats = await this.clip2fl!.step({
+      backend: this.deps.tfBackend ?? 'unknown',
+      gradients: byClass,
+      clientsWithGradients: updates.filter((u) => u.classGradients).length,
+      textEmbeddings: this.deps.evaluator.textEmbeddings,
+      settings: this.config.clip2fl,
+      lambda: pclLambdaFor(this.config.algorithm, this.config.clip2fl),
+      seed: this.config.seed * 7_919 + open.round,
+    });
+    this.deps.log.info({ runId: this.id, round: open.round, ...stats, matchMs: Math.round(stats.matchMs), retrainMs: Math.round(stats.retrainMs) }, 'CLIP2FL server step');
+    return stats;
+  }
+
+  private async closeRoundSteps(): Promise<void> {
+    const open = this.open!;
+    this.open = null;
+    clearTimeout(open.timer);
+    const t0 = performance.now();
+    const updates = [...open.accepted.values()];
+    this.global = this.aggregate(open);
+    const aggregateMs = performance.now() - t0;
+    const serverStep = this.clip2fl ? await this.runServerStep(open, updates) : undefined;
+    const t1 = performance.now();
+    const evaluation = await this.evaluateCurrent();
+    const evalMs = performance.now() - t1;
+    if (this.deps.recordUploads) {
+      this.records.set(open.round, {
+        round: open.round,
+        mode: this.config.aggregation,
+        uploads: updates.map((u) => ({ clientId: u.clientId, numSamples: u.numSamples, weights: u.weights })),
+        global: this.global,
+      });
+      this.records.delete(open.round - 5);
+    }
+    this.round = open.round;
+    this.retriesOfNextRound = 0;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    await this.recordRound({
+      round: open.round,
+      evaluation,
+      participants: updates.map((u) => u.clientId),
+      extra: {
+        numSamples: updates.reduce((s, u) => s + u.numSamples, 0),
+        meanLoss: mean(updates.map((u) => u.loss)),
+        meanTrainAccuracy: mean(updates.map((u) => u.trainAccuracy)),
+        meanTrainMs: mean(updates.map((u) => u.trainMs)),
+        selected: open.selectedAtStart,
+        attempt: open.attempt,
+        bytesUp: open.bytesUp,
+        bytesDown: open.bytesDown,
+        roundMs: Date.now() - open.startedAt,
+        aggregateMs,
+        evalMs,
+        ...(serverStep ? { serverStep } : {}),
+        ...(this.config.dp ? { dpEpsilon: gaussianMechanismEpsilon(this.config.dp.noiseMultiplier, open.round, this.config.dp.delta).epsilon, dpDelta: this.config.dp.delta } : {}),
+      },
+    });
+    for (const u of updates) {
+      const c = this.clients.get(u.clientId);
+      if (c && c.stage === 'uploaded') c.stage = 'ready';
+    }
+    if (this.round >= this.config.rounds) await this.finish('all rounds done');
+    else {
+      await this.saveCheckpoint();
+      this.emitState();
+    }
+  }
+
+  private async recordRound(r: { round: number; evaluation: Evaluation; participants: string[]; extra: Record<string, unknown> }) {
+    const row = {
+      runId: this.id,
+      round: r.round,
+      time: new Date().toISOString(),
+      accuracy: r.evaluation.accuracy,
+      heldOutAccuracy: r.evaluation.heldOutAccuracy,
+      zeroShotAccuracy: this.zeroShot.accuracy,
+      zeroShotHeldOutAccuracy: this.zeroShot.heldOutAccuracy,
+      perSet: r.evaluation.perSet,
+      ...(r.evaluation.shots ? { shots: r.evaluation.shots, zeroShotShots: this.zeroShot.shots } : {}),
+      ...(r.evaluation.balanced ? { balancedHead: r.evaluation.balanced } : {}),
+      participants: r.participants,
+      ...r.extra,
+    };
+    this.metrics.push(row);
+    await this.deps.store.appendMetrics(row);
+    this.emit('metrics', row);
+    this.deps.log.info(
+      {
+        runId: this.id,
+        round: r.round,
+        accuracy: +r.evaluation.accuracy.toFixed(4),
+        zeroShot: +this.zeroShot.accuracy.toFixed(4),
+        ...(r.evaluation.balanced ? { balancedAccuracy: +r.evaluation.balanced.accuracy.toFixed(4) } : {}),
+      },
+      'round evaluated',
+    );
+  }
+
+  /**
+   * Everything needed to resume after a crash, written atomically after every round: the global adapter, the
+   * last completed round, the status, and which client holds which shard (so reconnecting tabs keep theirs).
+   */
+  private async saveCheckpoint(): Promise<void> {
+    const clients = Object.fromEntries([...this.clients.values()].map((c) => [c.clientId, c.shardIndex]));
+    const tensors = [
+      ...this.global,
+      ...(this.localAdapters ?? []).flatMap((w, shard) => w.map((t) => ({ ...t, name: localTensorName(shard, t.name) }))),
+      ...(this.clip2fl?.toWeightSet() ?? []),
+    ];
+    await this.deps.store.writeCheckpoint(tensors, {
+      runId: this.id,
+      round: this.round,
+      status: this.status,
+      pauseReason: this.pauseReason,
+      clients,
+      nextClientNumber: this.nextClientNumber,
+    });
+  }
+
+  /** Restores a run from its folder: the checkpoint wins, metrics rows past it (a round that never completed) are dropped. */
+  async restore(): Promise<boolean> {
+    const checkpoint = await this.deps.store.readCheckpoint();
+    if (!checkpoint) return false;
+    const meta = checkpoint.meta as { round: number; status: RunStatus; pauseReason?: string; clients?: Record<string, number>; nextClientNumber?: number };
+    const spec = this.global.map((t) => ({ name: t.name, shape: t.shape }));
+    const adapterNames = new Set(spec.map((t) => t.name));
+    const global = checkpoint.tensors.filter((t) => adapterNames.has(t.name));
+    const problem = validateWeightSet(global, spec);
+    if (problem) throw new Error(`checkpoint of run ${this.id} does not fit this model: ${problem}`);
+    if (this.localAdapters) {
+      this.localAdapters = this.localAdapters.map((_, shard) => {
+        const own = spec.map((t) => checkpoint.tensors.find((x) => x.name === localTensorName(shard, t.name)));
+        if (own.some((t) => !t)) throw new Error(`checkpoint of run ${this.id} lacks the local adapter of shard ${shard}`);
+        const weights = own.map((t) => ({ ...t!, name: t!.name.slice(localTensorName(shard, '').length) }));
+        const bad = validateWeightSet(weights, spec);
+        if (bad) throw new Error(`checkpoint of run ${this.id}: local adapter of shard ${shard}: ${bad}`);
+        return weights;
+      });
+    }
+    if (this.clip2fl) {
+      const state = checkpoint.tensors.filter((t) => CLIP2FL_STATE_TENSORS.includes(t.name));
+      if (state.length !== CLIP2FL_STATE_TENSORS.length) throw new Error(`checkpoint of run ${this.id} lacks the feature bank or the balanced classifier`);
+      this.clip2fl = Clip2flServerState.fromWeightSet(state, {
+        numClasses: this.task.classNames.length,
+        dim: this.deps.embedDim,
+        featuresPerClass: this.config.clip2fl.featuresPerClass,
+      });
+    }
+    this.global = global;
+    this.round = meta.round;
+    this.status = meta.status === 'running' || meta.status === 'waiting' ? (meta.round > 0 ? 'running' : 'waiting') : meta.status;
+    this.pauseReason = meta.pauseReason;
+    this.nextClientNumber = meta.nextClientNumber ?? 1;
+    for (const [clientId, shardIndex] of Object.entries(meta.clients ?? {})) {
+      this.clients.set(clientId, {
+        clientId,
+        channel: null,
+        shardIndex: Math.min(shardIndex, this.task.shards.length - 1),
+        capabilities: { onnxBackend: 'wasm', tfBackend: 'wasm', backendReason: 'restored; not reconnected yet' },
+        clientKind: 'browser',
+        ready: false,
+        numSamples: 0,
+        joinedAt: Date.now(),
+        lastSeen: 0,
+        roundsContributed: 0,
+        stage: 'disconnected',
+      });
+    }
+    const rows = (await this.deps.store.readMetrics()).filter((r) => (r.round as number) <= this.round);
+    await this.deps.store.rewriteMetrics(rows);
+    this.metrics.push(...rows);
+    this.deps.log.info({ runId: this.id, round: this.round, status: this.status }, 'run restored from checkpoint');
+    return true;
+  }
+
+  private async finish(message: string): Promise<void> {
+    this.status = 'finished';
+    await this.saveCheckpoint();
+    this.emitState(message);
+    this.emit('finished', this.state(message));
+  }
+
+  stop(reason: string): void {
+    if (this.open) clearTimeout(this.open.timer);
+    this.open = null;
+    this.status = 'stopped';
+    void this.saveCheckpoint();
+    this.emitState(reason);
+  }
+
+  /**
+   * For a graceful server shutdown: abandons the open round (its updates never count) and tells the clients,
+   * but keeps the persisted status, so the next start resumes from the last completed round.
+   */
+  suspendForShutdown(reason: string): void {
+    if (this.open) clearTimeout(this.open.timer);
+    this.open = null;
+    this.emitState(reason);
+  }
+
+  private emitState(message?: string): void {
+    const state = this.state(message);
+    for (const c of this.clients.values()) c.channel?.send('run:state', state);
+    this.emit('state', state);
+  }
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import type { ClipModel } from '@clipfed/clip';
+import type { ImageSet, ProgressFn } from '@clipfed/data';
+import { runConfigSchema, type RunConfig } from '@clipfed/protocol';
+import { loadEmojiTask } from './emoji-task';
+import { HeldOutEvaluator } from './evaluator';
+import { buildFashionMnistLtTask, loadFashionMnistData } from './fashion-mnist-task';
+import { FederatedRun } from './federated-run';
+import { RunStore } from './run-store';
+import { centralisedTask, type RunTask } from './run-task';
+
+export interface RegistryOptions {
+  runsDir: string;
+  featureCacheDir: string;
+  model: ClipModel;
+  /** Identifies the model's weights (its manifest hash), so cached features never outlive a model change. */
+  modelKey: string;
+  modelUrl: string;
+  maxUpdateBytes: number;
+  recordUploads: boolean;
+  log: { info: (o: object | string, msg?: string) => void; warn: (o: object | string, msg?: string) => void };
+  onProgress?: ProgressFn;
+  /** The tfjs backend initNodeTfBackend chose, recorded with CLIP2FL server steps. */
+  tfBackend?: string;
+}
+
+/** The task's cache key: runs with the same data settings share one task (and its images). */
+function taskKey(config: RunConfig): string {
+  if (config.dataset === 'emoji-domains') return `emoji-domains:${config.heldOutDomain}`;
+  const c = config;
+  return `fashion-mnist-lt:${c.imbalanceFactor}:${c.headClassSize}:${c.clientShards}:${c.dirichletAlpha}:${c.testPerClass}:${c.dataSeed ?? c.seed}`;
+}
+
+/** Owns the runs of one server process; Fastify decorates itself with one instance (no module-level state). */
+export class RunRegistry {
+  private readonly runs = new Map<string, FederatedRun>();
+  private readonly tasks = new Map<string, Promise<RunTask>>();
+  private fashionMnist: Promise<{ train: ImageSet; test: ImageSet }> | null = null;
+
+  constructor(private readonly opts: RegistryOptions) {}
+
+  private fashionMnistData(): Promise<{ train: ImageSet; test: ImageSet }> {
+    if (!this.fashionMnist) {
+      this.fashionMnist = loadFashionMnistData(this.opts.onProgress);
+      this.fashionMnist.catch(() => (this.fashionMnist = null));
+    }
+    return this.fashionMnist;
+  }
+
+  private async task(config: RunConfig): Promise<RunTask> {
+    const key = taskKey(config);
+    let task = this.tasks.get(key);
+    if (!task) {
+      task =
+        config.dataset === 'emoji-domains'
+          ? loadEmojiTask(config, this.opts.onProgress)
+          : this.fashionMnistData().then((data) => buildFashionMnistLtTask(config, data));
+      task.catch(() => this.tasks.delete(key));
+      this.tasks.set(key, task);
+    }
+    // `centralised` is the union of the same shards, so the task (and its cache entry) is shared.
+    return config.algorithm === 'centralised' ? centralisedTask(await task) : task;
+  }
+
+  async create(config: RunConfig): Promise<FederatedRun> {
+    const id = `${new Date().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
+    const run = await this.build(id, config, await RunStore.create(this.opts.runsDir, id, config));
+    await run.start();
+    return run;
+  }
+
+  /**
+   * Brings back every unfinished run found in the runs folder, from its last completed round
+   * (after a crash or a restart). Returns the runs restored.
+   */
+  async restoreAll(): Promise<FederatedRun[]> {
+    const restored: FederatedRun[] = [];
+    for (const id of await RunStore.listRunIds(this.opts.runsDir)) {
+      if (this.runs.has(id)) continue;
+      const store = RunStore.open(this.opts.runsDir, id);
+      try {
+        const saved = await store.readConfig();
+        const config = runConfigSchema.parse(saved.config);
+        const run = await this.build(id, config, store);
+        if (!(await run.restore())) {
+          this.runs.delete(id);
+          continue;
+        }
+        if (run.status === 'finished' || run.status === 'stopped') continue;
+        restored.push(run);
+      } catch (e) {
+        this.runs.delete(id);
+        this.opts.log.warn({ runId: id, error: (e as Error).message }, 'run folder could not be restored; left as it is');
+      }
+    }
+    return restored;
+  }
+
+  private async build(id: string, config: RunConfig, store: RunStore): Promise<FederatedRun> {
+    const task = await this.task(config);
+    const evaluator = await HeldOutEvaluator.create(this.opts.model, this.opts.modelKey, task, this.opts.featureCacheDir, (p) =>
+      this.opts.onProgress?.({ stage: `encode ${p.set}`, done: p.done, total: p.total }),
+    );
+    const run = new FederatedRun({
+      id,
+      config,
+      task,
+      embedDim: this.opts.model.embedDim,
+      evaluator,
+      store,
+      log: this.opts.log,
+      recordUploads: this.opts.recordUploads,
+      modelUrl: this.opts.modelUrl,
+      maxUpdateBytes: this.opts.maxUpdateBytes,
+      tfBackend: this.opts.tfBackend,
+    });
+    this.runs.set(id, run);
+    return run;
+  }
+
+  get(id: string): FederatedRun | undefined {
+    return this.runs.get(id);
+  }
+
+  list(): FederatedRun[] {
+    return [...this.runs.values()];
+  }
+
+  /** The run a volunteer joins when the URL names none: the newest one still accepting clients. */
+  defaultRun(): FederatedRun | undefined {
+    return this.list()
+      .filter((r) => r.status === 'waiting' || r.status === 'running')
+      .at(-1);
+  }
+
+  /** Graceful shutdown: every live run abandons its open round; their checkpoints let the next start resume. */
+  suspendAll(reason: string): void {
+    for (const r of this.runs.values()) if (r.status === 'waiting' || r.status === 'running') r.suspendForShutdown(reason);
+  }
+}
