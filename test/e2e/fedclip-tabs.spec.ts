@@ -28,8 +28,9 @@ test('three tabs (webgpu, wasm, auto) finish a FedCLIP run that beats zero-shot'
 
   await expect(pages[0].getByTestId('backend')).toContainText('ONNX webgpu, tfjs webgpu');
   await expect(pages[1].getByTestId('backend')).toContainText('ONNX wasm, tfjs wasm');
-  // No hardware GPU here: the automatic choice must see the software adapter and pick wasm.
-  await expect(pages[2].getByTestId('backend')).toContainText(/ONNX wasm, tfjs wasm .*(software fallback|no WebGPU)/);
+  // No hardware GPU here: the automatic choice measures, sees the software adapter lose, and picks wasm.
+  // The first measurement on a device takes a while on SwiftShader with three tabs sharing two cores.
+  await expect(pages[2].getByTestId('backend')).toContainText(/ONNX wasm, tfjs wasm .*(software fallback|no WebGPU)/, { timeout: 180_000 });
 
   await expect
     .poll(async () => (await getRun(request, runId)).state.status, { timeout: 14 * 60_000, intervals: [5_000] })
