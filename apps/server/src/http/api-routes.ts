@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { timingSafeEqual } from 'node:crypto';
 import { encodeShard, encodeTensorFile, parseMessage, runConfigSchema, type ImageShard } from '@clipfed/protocol';
 import { TaskConfigError } from '../runs/emoji-task';
 import type { RunRegistry } from '../runs/run-registry';
@@ -27,9 +28,9 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
   const shardBytes = new WeakMap<ImageShard, Uint8Array>();
 
   const requireOperator = async (req: FastifyRequest, reply: FastifyReply) => {
-    if (req.headers.authorization !== `Bearer ${opts.operatorToken}`) {
-      return reply.code(401).send({ error: 'operator token required (Authorization: Bearer <token>)' });
-    }
+    const auth = req.headers.authorization;
+    if (!auth) return reply.code(401).send({ error: 'operator token required (Authorization: Bearer <token>)' });
+    if (!timingSafeEqualText(auth, `Bearer ${opts.operatorToken}`)) return reply.code(403).send({ error: 'wrong operator token' });
   };
   const findRun = (req: FastifyRequest<{ Params: { runId: string } }>, reply: FastifyReply): FederatedRun | undefined => {
     const run = registry.get(req.params.runId);
@@ -120,4 +121,11 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
       return reply.type('application/octet-stream').send(Buffer.from(bytes.buffer));
     },
   );
+}
+
+/** Compares secrets in constant time, so response timing does not reveal how much of a guess was right. */
+function timingSafeEqualText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -1,0 +1,177 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io, type Socket } from 'socket.io-client';
+import { writeFixtureClipModel } from '@clipfed/clip/testing';
+import { loadClipModelFromDir } from '@clipfed/clip/node';
+import { FederatedClient, type AdapterTrainer, type ClientSocket, type ClientStatus } from '@clipfed/client';
+import { createNodePlatform, inlineTrainer, memoryFeatureCache } from '@clipfed/client/node';
+import { initNodeTfBackend } from '@clipfed/fl';
+import {
+  decodeTensors,
+  encodeTensors,
+  PROTOCOL_VERSION,
+  roundStartSchema,
+  runConfigSchema,
+  type ClientToServerEvents,
+  type RunConfigInput,
+  type ServerError,
+  type ServerToClientEvents,
+} from '@clipfed/protocol';
+import { startServer, type FederatedServer } from '../../apps/server/src/server';
+import type { FederatedRun } from '../../apps/server/src/runs/federated-run';
+
+let dir: string;
+let server: FederatedServer;
+let model: ReturnType<typeof loadClipModelFromDir>;
+const featureCache = memoryFeatureCache();
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'clipfed-faults-'));
+  await writeFixtureClipModel(join(dir, 'model'), { embedDim: 16, imageSize: 32 });
+  await initNodeTfBackend(['wasm', 'cpu'], () => undefined);
+  server = await startServer({
+    port: 0,
+    host: '127.0.0.1',
+    modelDir: join(dir, 'model'),
+    runsDir: join(dir, 'runs'),
+    cacheDir: resolve('.cache'),
+    webDist: join(dir, 'no-web'),
+    operatorToken: 'right-token',
+    logLevel: 'silent',
+  });
+  model = loadClipModelFromDir(join(dir, 'model'));
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await server?.close();
+  await (await model)?.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const createRun = (config: RunConfigInput) => server.registry.create(runConfigSchema.parse(config));
+
+function nodeClient(run: FederatedRun, opts: { trainer?: AdapterTrainer; onStatus?: (s: ClientStatus) => void } = {}) {
+  const socket: ClientSocket = io(server.url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 });
+  sockets.push(socket);
+  const client = new FederatedClient(
+    socket,
+    createNodePlatform({ serverUrl: server.url, modelDir: join(dir, 'model'), tfBackend: 'wasm', sharedModel: model, featureCache, trainer: opts.trainer }),
+    { runId: run.id, onStatus: opts.onStatus },
+  );
+  return { socket, client };
+}
+
+const finished = (run: FederatedRun) =>
+  run.status === 'finished' ? Promise.resolve() : new Promise<void>((r) => run.once('finished', () => r()));
+
+async function rawClient(run: FederatedRun) {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, { transports: ['websocket'], reconnection: false });
+  sockets.push(socket);
+  const errors: ServerError[] = [];
+  socket.on('server:error', (e) => errors.push(e));
+  const welcome = await socket.emitWithAck('hello', {
+    protocolVersion: PROTOCOL_VERSION,
+    clientKind: 'node',
+    runId: run.id,
+    capabilities: { onnxBackend: 'node', tfBackend: 'cpu', backendReason: 'fault test' },
+  });
+  expect(welcome.ok).toBe(true);
+  return { socket, errors };
+}
+
+describe('faults a real volunteer crowd produces', { timeout: 300_000 }, () => {
+  it('a tab closed mid-round and a slow tab past the deadline: the round closes with the rest, neither counts', async () => {
+    const run = await createRun({ rounds: 1, minClients: 3, roundDeadlineMs: 4_000, minCompletionRate: 0.3 });
+    const statuses = new Map<string, ClientStatus>();
+    const slow: AdapterTrainer = {
+      async train(req, p) {
+        await new Promise((r) => setTimeout(r, 7_000));
+        return inlineTrainer.train(req, p);
+      },
+    };
+    let quitter: ClientSocket | undefined;
+    const leaving: AdapterTrainer = {
+      async train(req, p) {
+        quitter!.disconnect(); // the tab is closed while it trains
+        return inlineTrainer.train(req, p);
+      },
+    };
+    const honest = nodeClient(run);
+    const late = nodeClient(run, { trainer: slow, onStatus: (s) => statuses.set('late', s) });
+    quitter = nodeClient(run, { trainer: leaving }).socket;
+    await finished(run);
+    const row = run.metrics.at(-1) as { round: number; participants: string[]; selected: number };
+    expect(row.round).toBe(1);
+    expect(row.selected).toBe(3);
+    expect(row.participants).toEqual([honest.client.current.clientId]);
+    // The slow tab's upload arrives after the round closed and is refused with a reason.
+    await expect.poll(() => statuses.get('late')?.message ?? '', { timeout: 20_000 }).toMatch(/refused|finished|all rounds done/);
+    expect(late.client.current.contributed.rounds).toBe(0);
+  });
+
+  it('a network cut: the client reconnects by itself under the same id and finishes the run', async () => {
+    const run = await createRun({ rounds: 3, minClients: 1, roundDeadlineMs: 30_000 });
+    let cut = false;
+    const { socket, client } = nodeClient(run, {
+      onStatus: (s) => {
+        if (!cut && s.stage === 'training' && s.round === 1) {
+          cut = true;
+          socket.io.engine.close(); // drops the transport, as a Wi-Fi loss would
+        }
+      },
+    });
+    const idBefore = await new Promise<string>((r) => {
+      const t = setInterval(() => client.current.clientId && (clearInterval(t), r(client.current.clientId)), 20);
+    });
+    await finished(run);
+    expect(cut).toBe(true);
+    expect(client.current.clientId).toBe(idBefore);
+    expect(run.metrics.map((m) => m.round)).toEqual([0, 1, 2, 3]);
+    expect(run.clientSummaries()).toHaveLength(1);
+  });
+
+  it('a huge-norm update is refused with the norm named; an oversized message only costs its sender the connection', async () => {
+    const run = await createRun({ rounds: 1, minClients: 1, roundDeadlineMs: 60_000, maxUpdateNorm: 5 });
+    const { socket, errors } = await rawClient(run);
+    const started = new Promise((r) => socket.once('round:start', r));
+    socket.emit('ready', { runId: run.id, numSamples: 10, imagesEncoded: 0, encodeMs: 0 });
+    const round = roundStartSchema.parse(await started);
+    const weights = decodeTensors(round.weights).map((t) => ({ ...t, data: t.data.map((v) => v + 100) }));
+    const metrics = { loss: 1, trainAccuracy: 0.5, trainMs: 1, steps: 1 };
+    const ack = await socket.emitWithAck('update', { runId: run.id, round: round.round, numSamples: 10, metrics, weights: encodeTensors(weights) });
+    expect(ack).toMatchObject({ accepted: false, code: 'bad-update' });
+    expect(errors.at(-1)?.message).toMatch(/moves the adapter by .* above the run's bound of 5/);
+
+    const disconnected = new Promise<string>((r) => socket.once('disconnect', r));
+    const huge = [{ name: 'w1', shape: [1, 1 << 18], dtype: 'float32' as const, bytes: new Uint8Array(4 << 18) }];
+    socket.emit('update', { runId: run.id, round: round.round, numSamples: 10, metrics, weights: huge }, () => undefined);
+    expect(await disconnected).toMatch(/transport close|transport error/);
+    expect(run.status).toBe('running');
+    expect((await fetch(`${server.url}/api/health`)).ok).toBe(true);
+  });
+
+  it('a message flood is rate limited and the server stays responsive', async () => {
+    const run = await createRun({ rounds: 1, minClients: 5, roundDeadlineMs: 60_000 });
+    const { socket, errors } = await rawClient(run);
+    for (let i = 0; i < 300; i++) socket.emit('progress', { runId: run.id, stage: 'encode', done: i, total: 300 });
+    await expect.poll(() => errors.filter((e) => e.code === 'rate-limited').length).toBeGreaterThan(100);
+    const t0 = performance.now();
+    expect((await fetch(`${server.url}/api/health`)).ok).toBe(true);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('operator calls without the token get 401, with a wrong one 403', async () => {
+    const post = (headers: Record<string, string>) =>
+      fetch(`${server.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+    expect((await post({})).status).toBe(401);
+    expect((await post({ authorization: 'Bearer wrong-token' })).status).toBe(403);
+    const run = server.registry.list()[0];
+    expect((await fetch(`${server.url}/api/runs/${run.id}/pause`, { method: 'POST', headers: { authorization: 'Bearer nope' } })).status).toBe(403);
+    expect((await post({ authorization: 'Bearer right-token' })).status).toBe(201);
+  });
+});
+
