@@ -82,13 +82,8 @@ describe('one malicious client among five (sign-flipped, scaled x10 updates)', {
     results.medianAttacked = await finalAccuracy('median', true);
     results.trimmedAttacked = await finalAccuracy('trimmed-mean', true);
     console.info('robust aggregation accuracies', results);
-    expect(results.honest).toBeGreaterThan(run0ZeroShot());
     expect(results.fedavgAttacked).toBeLessThan(results.honest - ROBUST_MARGIN);
     expect(results.medianAttacked).toBeGreaterThan(results.honest - ROBUST_MARGIN);
     expect(results.trimmedAttacked).toBeGreaterThan(results.honest - ROBUST_MARGIN);
   });
 });
-
-function run0ZeroShot(): number {
-  return server.registry.list()[0].zeroShot.accuracy;
-}
