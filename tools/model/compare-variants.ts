@@ -51,27 +51,24 @@ export async function devEvaluate(variant: string, cfg: BuildConfig, data: Pretr
   const towers = trainTowers(data, cfg, onProgress);
   try {
     const emojiClasses = towers.embedTexts(data.emoji.classNames.map(ZERO_SHOT_PROMPT));
+    const common = {
+      graph: buildBackboneOnnx(cfg.imageSize),
+      dim: BACKBONE_CHANNELS,
+      preprocessor: parsePreprocessorConfig(preprocessorConfigJson(cfg.imageSize)),
+      cacheDir: DEFAULT_FEATURE_CACHE_DIR,
+      onProgress,
+    };
     const emoji: Record<string, number> = {};
-    data.emoji.domains.forEach((d, s) => {
+    for (const d of data.emoji.domains) {
       const sel: number[] = [];
       d.split.forEach((v, i) => {
         if (v === SPLIT_TRAIN || v === SPLIT_VAL) sel.push(i);
       });
-      const f = new Float32Array(sel.length * BACKBONE_CHANNELS);
-      sel.forEach((i, k) => f.set(data.emojiStyles[s].features.subarray(i * BACKBONE_CHANNELS, (i + 1) * BACKBONE_CHANNELS), k * BACKBONE_CHANNELS));
+      const f = await imageFeatures({ ...common, set: d.set, indices: sel, stage: `features ${d.name} dev` });
       emoji[d.name] = accuracy(zeroShotPredictions(towers.embedFeatures(f), emojiClasses, EMBED_DIM), sel.map((i) => d.set.labels[i]));
-    });
+    }
     const dev = fashionDevIndices(data);
-    const features = await imageFeatures({
-      graph: buildBackboneOnnx(cfg.imageSize),
-      dim: BACKBONE_CHANNELS,
-      preprocessor: parsePreprocessorConfig(preprocessorConfigJson(cfg.imageSize)),
-      set: data.fashionTrain,
-      indices: dev,
-      stage: 'features fashion-mnist dev',
-      cacheDir: DEFAULT_FEATURE_CACHE_DIR,
-      onProgress,
-    });
+    const features = await imageFeatures({ ...common, set: data.fashionTrain, indices: dev, stage: 'features fashion-mnist dev' });
     const fashionClasses = towers.embedTexts(data.fashionTrain.classNames.map(ZERO_SHOT_PROMPT));
     const fashion = accuracy(zeroShotPredictions(towers.embedFeatures(features), fashionClasses, EMBED_DIM), dev.map((i) => data.fashionTrain.labels[i]));
     const values = Object.values(emoji);

@@ -17,17 +17,10 @@ export interface PretrainDataOptions {
   onProgress?: ProgressFn;
 }
 
-/** Backbone features of every emoji image in one style (pretraining and benchmark concepts). */
-export interface StyleFeatures {
-  style: string;
-  features: Float32Array;
-}
-
 export interface PretrainData {
   emoji: EmojiDomains;
   fashionTrain: ImageSet;
   fashionIndices: Int32Array;
-  emojiStyles: StyleFeatures[];
   inputs: TrainingInput[];
   /** Backbone features of the whole training input, in `inputs` order, for standardisation. */
   allTrainingFeatures: Float32Array;
@@ -45,25 +38,24 @@ export async function loadPretrainData(opts: PretrainDataOptions): Promise<Pretr
   const fashion = await loadFashionMnist({ onProgress: opts.onProgress });
   const common = { graph, dim: BACKBONE_CHANNELS, preprocessor, cacheDir: opts.cacheDir, onProgress: opts.onProgress };
 
-  const emojiStyles: StyleFeatures[] = [];
-  for (const d of emoji.domains) {
-    emojiStyles.push({ style: d.name, features: await imageFeatures({ ...common, set: d.set, stage: `features ${d.name}` }) });
-  }
   const fashionIndices = balancedSubset(fashion.train.labels, fashion.train.classNames.length, opts.fashionPerClass, opts.seed);
   const fashionFeatures = await imageFeatures({ ...common, set: fashion.train, indices: fashionIndices, stage: 'features fashion-mnist train subset' });
 
-  // Pretraining images of every style, with their features gathered into one matrix.
+  // Pretraining images of every style (benchmark concepts are never even encoded here).
   const classOf = new Map(emoji.catalog.map((c) => [c.name, c.className]));
   const images: EmojiPretrainImage[] = [];
-  const rows: Float32Array[] = [];
-  emoji.domains.forEach((d, s) => {
-    for (const i of emojiPretrainIndices(d.split)) {
-      images.push({ concept: d.concepts[i], className: classOf.get(d.concepts[i])! });
-      rows.push(emojiStyles[s].features.subarray(i * BACKBONE_CHANNELS, (i + 1) * BACKBONE_CHANNELS));
-    }
-  });
-  const emojiFeatures = new Float32Array(rows.length * BACKBONE_CHANNELS);
-  rows.forEach((r, k) => emojiFeatures.set(r, k * BACKBONE_CHANNELS));
+  const perStyle: Float32Array[] = [];
+  for (const d of emoji.domains) {
+    const indices = emojiPretrainIndices(d.split);
+    for (const i of indices) images.push({ concept: d.concepts[i], className: classOf.get(d.concepts[i])! });
+    perStyle.push(await imageFeatures({ ...common, set: d.set, indices, stage: `features ${d.name} pretraining concepts` }));
+  }
+  const emojiFeatures = new Float32Array(images.length * BACKBONE_CHANNELS);
+  let offset = 0;
+  for (const f of perStyle) {
+    emojiFeatures.set(f, offset);
+    offset += f.length;
+  }
 
   const inputs: TrainingInput[] = [
     { source: emojiSource(emoji, images, opts.emojiWeight), features: emojiFeatures },
@@ -72,5 +64,5 @@ export async function loadPretrainData(opts: PretrainDataOptions): Promise<Pretr
   const allTrainingFeatures = new Float32Array(emojiFeatures.length + fashionFeatures.length);
   allTrainingFeatures.set(emojiFeatures);
   allTrainingFeatures.set(fashionFeatures, emojiFeatures.length);
-  return { emoji, fashionTrain: fashion.train, fashionIndices, emojiStyles, inputs, allTrainingFeatures };
+  return { emoji, fashionTrain: fashion.train, fashionIndices, inputs, allTrainingFeatures };
 }

@@ -44,6 +44,8 @@ export interface ExperimentResult {
   spec: ExperimentSpec;
   runId: string;
   wallMs: number;
+  /** CPU time of this process during the experiment (all threads: tfjs, onnxruntime, sockets); on a shared machine the honest cost. */
+  cpuMs: number;
   rows: RoundRow[];
 }
 
@@ -69,6 +71,7 @@ const KEEP: (keyof RoundRow)[] = [
  */
 export async function runExperiment(ctx: SuiteContext, spec: ExperimentSpec): Promise<ExperimentResult> {
   const started = Date.now();
+  const cpu = process.cpuUsage();
   const run = await ctx.server.registry.create(runConfigSchema.parse(spec.config));
   const sockets: ClientSocket[] = [];
   const errors: string[] = [];
@@ -96,5 +99,6 @@ export async function runExperiment(ctx: SuiteContext, spec: ExperimentSpec): Pr
   await Promise.race([done, failed]);
   for (const s of sockets) s.disconnect();
   const rows = run.metrics.map((m) => Object.fromEntries(KEEP.filter((k) => k in m).map((k) => [k, m[k]])) as unknown as RoundRow);
-  return { spec, runId: run.id, wallMs: Date.now() - started, rows };
+  const used = process.cpuUsage(cpu);
+  return { spec, runId: run.id, wallMs: Date.now() - started, cpuMs: (used.user + used.system) / 1000, rows };
 }

@@ -7,16 +7,16 @@ import type { ExperimentSpec } from './experiment';
  * fit about an hour of this 2-core machine. docs/RESULTS.md prints them beside each table.
  */
 export const PROTOCOL_A_SETTINGS = {
-  rounds: 6,
+  rounds: 5,
   localEpochs: 1,
-  /** FedCLIP's 5e-5 barely moves the adapter in 6 rounds of ~10 steps; 20× larger (see RESULTS.md). */
+  /** FedCLIP's 5e-5 barely moves the adapter in 5 rounds of ~10 steps; 20× larger (see RESULTS.md). */
   learningRate: 1e-3,
   /** FedCLIP's reference code averages the training clients uniformly (algorithms.md §1.6). */
   aggregation: 'uniform',
 } as const satisfies Partial<RunConfigInput>;
 
 export const PROTOCOL_B_SETTINGS = {
-  rounds: 6,
+  rounds: 5,
   localEpochs: 1,
   learningRate: 1e-3,
   clientShards: 20,
@@ -33,9 +33,9 @@ export const PROTOCOL_B_SETTINGS = {
   dataSeed: 7,
   clip2fl: {
     featuresPerClass: 100,
-    matchSteps: 20,
+    matchSteps: 10,
     featureLr: 0.1,
-    retrainEpochs: 20,
+    retrainEpochs: 10,
     retrainLr: 0.1,
   },
 } as const satisfies Partial<RunConfigInput>;

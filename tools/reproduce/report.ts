@@ -62,9 +62,13 @@ async function readTiming(protocol: 'A' | 'B'): Promise<Timing | null> {
 }
 
 function timingLine(results: ExperimentResult[], timing: Timing | null): string {
-  const sum = results.reduce((a, r) => a + r.wallMs, 0) / 60_000;
-  const load = timing ? ` The machine was shared while it ran (load average ${timing.loadAverage.map((l) => l.toFixed(1)).join(' / ')} at the end).` : '';
-  return `Run time on this 2-core machine: **${sum.toFixed(1)} min** for ${results.length} experiments (sum of experiment wall times, feature encoding on a cold cache included).${load}`;
+  const wall = results.reduce((a, r) => a + r.wallMs, 0) / 60_000;
+  const cpu = results.reduce((a, r) => a + (r.cpuMs ?? NaN), 0) / 60_000;
+  const load = timing ? `, load average ${timing.loadAverage.map((l) => l.toFixed(1)).join(' / ')} at the end` : '';
+  return (
+    `Run time on this 2-core machine: **${cpu.toFixed(1)} CPU minutes** for ${results.length} experiments, with image features already cached ` +
+    `(the cost on an otherwise idle machine; ${wall.toFixed(0)} min of wall time here, where the suite ran under \`nice\` beside other work${load}).`
+  );
 }
 
 function protocolA(results: ExperimentResult[], timing: Timing | null): { md: string; charts: Record<string, string> } {

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const done = new Set((await readResults(out)).map((r) => r.spec.id));
   const all: ExperimentSpec[] = protocol === 'A' ? protocolA(seeds) : protocolB(seeds);
   const todo = all.filter((s) => !done.has(s.id) && (!values.only || s.id.includes(values.only)));
-  console.log(`protocol ${protocol}: ${all.length} experiments, ${all.length - todo.length} already in ${out}, ${todo.length} to run`);
+  console.log(`protocol ${protocol}: ${all.length} experiments, ${all.filter((s) => done.has(s.id)).length} already in ${out}, ${todo.length} to run now`);
 
   const started = Date.now();
   const ctx = await openSuite({ modelDir: values.model ?? join(REPO_ROOT, 'models/builtin'), log: (l) => console.log(l) });
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       const last = result.rows.at(-1)!;
       const balanced = last.balancedHead ? `  balanced ${(100 * last.balancedHead.accuracy).toFixed(1)}%` : '';
       console.log(
-        `[${i + 1}/${todo.length}] ${spec.id}: accuracy ${(100 * last.accuracy).toFixed(1)}%${balanced}  ${(result.wallMs / 1000).toFixed(1)} s  (elapsed ${((Date.now() - started) / 60_000).toFixed(1)} min)`,
+        `[${i + 1}/${todo.length}] ${spec.id}: accuracy ${(100 * last.accuracy).toFixed(1)}%${balanced}  ${(result.wallMs / 1000).toFixed(1)} s (CPU ${(result.cpuMs / 1000).toFixed(1)} s)  (elapsed ${((Date.now() - started) / 60_000).toFixed(1)} min)`,
       );
     }
   } finally {

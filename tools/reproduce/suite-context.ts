@@ -27,6 +27,8 @@ export async function openSuite(opts: { modelDir: string; log?: (line: string) =
     throw new Error(`no CLIP model at ${modelDir} (manifest.json missing); build it with \`npm run build:model\` or pass --model`);
   });
   const modelKey = createHash('sha256').update(manifest).digest('hex').slice(0, 16);
+  const model = loadClipModelFromDir(modelDir);
+  const featureStore = await ImageFeatureStore.open(join(REPO_ROOT, '.cache', 'image-features', modelKey), (await model).embedDim);
   const runsDir = await mkdtemp(join(tmpdir(), 'clipfed-reproduce-'));
   const server = await startServer({
     port: 0,
@@ -40,9 +42,9 @@ export async function openSuite(opts: { modelDir: string; log?: (line: string) =
     onProgress: (p) => {
       if (p.done === p.total) opts.log?.(`  ${p.stage}: ${p.total} done`);
     },
+    // The server's evaluation sets share images with the clients' shards: one encoding serves both.
+    encodeImages: (m, rgb, width, height, o) => featureStore.encode(m, rgb, width, height, o),
   });
-  const featureStore = await ImageFeatureStore.open(join(REPO_ROOT, '.cache', 'image-features', modelKey), server.model.embedDim);
-  const model = loadClipModelFromDir(modelDir);
   return {
     server,
     model,

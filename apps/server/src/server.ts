@@ -6,6 +6,7 @@ import type { ClipModel } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { initNodeTfBackend } from '@clipfed/fl';
 import type { ProgressFn } from '@clipfed/data';
+import type { ImageEncoder } from '@clipfed/client';
 import { apiRoutes } from './http/api-routes';
 import { dashboardRoutes } from './http/dashboard-routes';
 import { security } from './http/security';
@@ -27,8 +28,12 @@ export interface ServerOptions {
   recordUploads?: boolean;
   logLevel?: string;
   onProgress?: ProgressFn;
+  /** How the server encodes its evaluation sets on a cache miss (default: encodeRgbImages). */
+  encodeImages?: ImageEncoder;
   /** Redis URL: this process joins others sharing volunteers behind a load balancer (docs/DEPLOY.md). */
   redisUrl?: string;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits are per volunteer, not per proxy). */
+  trustProxy?: boolean;
 }
 
 export interface FederatedServer {
@@ -65,7 +70,7 @@ async function modelKey(modelDir: string): Promise<string> {
 }
 
 export async function startServer(opts: ServerOptions): Promise<FederatedServer> {
-  const app = Fastify({ logger: { level: opts.logLevel ?? 'info' }, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: { level: opts.logLevel ?? 'info' }, bodyLimit: 1024 * 1024, trustProxy: opts.trustProxy ?? false });
   const tf = await initNodeTfBackend();
   app.log.info(tf, 'tfjs backend for the server');
   const model = await loadClipModelFromDir(opts.modelDir);
@@ -84,6 +89,7 @@ export async function startServer(opts: ServerOptions): Promise<FederatedServer>
     log: app.log,
     onProgress: opts.onProgress,
     tfBackend: tf.backend,
+    encodeImages: opts.encodeImages,
   });
   app.decorate('registry', registry);
   // Optional: several processes share volunteers through Redis; each run stays with the process that owns it.

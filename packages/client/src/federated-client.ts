@@ -27,6 +27,7 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface FederatedClientOptions {
   runId?: string;
   joinCode?: string;
+  /** How uploads are encoded; default: as the server sent the round's global adapter (the run's setting). */
   updateDtype?: WireDType;
   onStatus?: (status: ClientStatus) => void;
   /** The volunteer's own labelled images instead of the server's shard; they never leave this client. */
@@ -220,7 +221,8 @@ export class FederatedClient {
     );
     const trainMs = performance.now() - t0;
     this.update({ stage: 'uploading', message: `uploading the adapter for round ${round.round} (only the adapter leaves this device)`, progress: undefined });
-    const weights = encodeTensors(result.weights, this.opts.updateDtype ?? 'float32');
+    // Upload in the run's encoding (the one the global adapter came in) unless told otherwise.
+    const weights = encodeTensors(result.weights, this.opts.updateDtype ?? round.weights[0]?.dtype ?? 'float32');
     // Class gradients go in float32 whatever the adapter's dtype: they are small, and matching uses their directions.
     const classGradients = result.classGradients ? encodeTensors(result.classGradients, 'float32') : undefined;
     const ack: UpdateAck = await this.socket.emitWithAck('update', {

@@ -22,7 +22,7 @@ const base: TrainRequest = {
   labels,
   textEmbeddings: text,
   dim: D,
-  training: { localEpochs: 2, batchSize: 4, learningRate: 1e-2, weightDecay: 0.2, seed: 3 },
+  training: { localEpochs: 2, batchSize: 4, learningRate: 1e-2, weightDecay: 0.2, seed: 3, objective: 'clip' },
 };
 
 beforeAll(async () => {

@@ -46,6 +46,7 @@ export async function trainLocalRound(req: TrainRequest, onProgress?: (p: { step
     lr: req.training.learningRate,
     weightDecay: req.training.weightDecay,
     seed: req.training.seed,
+    objective: req.training.objective,
     kd,
     onStep: onProgress,
   });

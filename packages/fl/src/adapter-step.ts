@@ -16,9 +16,18 @@ export function defaultMatMulMode(backend: string = tf.getBackend()): MatMulMode
   return backend === 'wasm' ? 'explicit-transpose' : 'transpose-flags';
 }
 
+/**
+ * The local objective. `clip`: FedCLIP's symmetric in-batch CLIP loss (algorithms.md §1.4; same-class pairs
+ * count as negatives). `class-ce`: each image against all K class prompts with cross-entropy, the cleaner
+ * variant the reference notes suggest; it does not fight itself when a batch holds several images of a class.
+ */
+export type AdapterObjective = 'clip' | 'class-ce';
+
 export interface AdapterBatch {
   /** Raw CLIP image features [B, d]. */
   x: tf.Tensor2D;
+  /** For `class-ce`: all K L2-normalised class text embeddings [K, d] and each sample's class [B]. */
+  classes?: { textAll: tf.Tensor2D; labels: tf.Tensor1D };
   /** L2-normalised text embedding of each sample's own class [B, d]. */
   text: tf.Tensor2D;
   /** Optional KD term against CLIP zero-shot logits. */
@@ -58,9 +67,22 @@ export function adapterLossAndGradients(
     const norm = tf.sqrt(tf.add(tf.sum(tf.square(p), 1, true), 1e-24));
     const n = tf.div(p, norm) as tf.Tensor2D;
 
-    const logits = tf.mul(mode === 'explicit-transpose' ? tf.matMul(n, tf.transpose(text)) : tf.matMul(n, text, false, true), logitScale) as tf.Tensor2D;
-    let loss = symmetricClipLossFromLogits(logits);
-    let dn = tf.mul(tf.matMul(symmetricClipLossGradient(logits), text), logitScale) as tf.Tensor2D;
+    let loss: tf.Scalar;
+    let dn: tf.Tensor2D;
+    if (batch.classes) {
+      // Cross-entropy over the K prompts: dLoss/dlogits = (softmax − onehot) / B.
+      const { textAll, labels } = batch.classes;
+      const logits = tf.mul(mode === 'explicit-transpose' ? tf.matMul(n, tf.transpose(textAll)) : tf.matMul(n, textAll, false, true), logitScale) as tf.Tensor2D;
+      const onehot = tf.oneHot(labels, textAll.shape[0]) as tf.Tensor2D;
+      const logProbs = tf.logSoftmax(logits);
+      loss = tf.neg(tf.mean(tf.sum(tf.mul(onehot, logProbs), 1))) as tf.Scalar;
+      const dLogits = tf.div(tf.sub(tf.exp(logProbs), onehot), logits.shape[0]) as tf.Tensor2D;
+      dn = tf.mul(tf.matMul(dLogits, textAll), logitScale) as tf.Tensor2D;
+    } else {
+      const logits = tf.mul(mode === 'explicit-transpose' ? tf.matMul(n, tf.transpose(text)) : tf.matMul(n, text, false, true), logitScale) as tf.Tensor2D;
+      loss = symmetricClipLossFromLogits(logits);
+      dn = tf.mul(tf.matMul(symmetricClipLossGradient(logits), text), logitScale) as tf.Tensor2D;
+    }
 
     if (batch.kd) {
       const { textAll, teacherLogits, temperature, alpha } = batch.kd;

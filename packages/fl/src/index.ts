@@ -26,7 +26,7 @@ export {
 } from './adapter';
 export { symmetricClipLoss, symmetricClipLossFromLogits, symmetricClipLossGradient } from './loss';
 export { type AdamOptions, FEDCLIP_ADAM, CoupledAdam } from './adam';
-export { type MatMulMode, type AdapterBatch, type AdapterLossAndGradients, adapterLossAndGradients, defaultMatMulMode } from './adapter-step';
+export { type AdapterObjective, type MatMulMode, type AdapterBatch, type AdapterLossAndGradients, adapterLossAndGradients, defaultMatMulMode } from './adapter-step';
 export {
   type TrainProgress,
   type TrainAdapterOptions,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type AdapterTensors, adapterTensorsFromWeights, disposeAdapterTensors, l2NormalizeRows } from './adapter';
 import { CoupledAdam, FEDCLIP_ADAM } from './adam';
-import { type MatMulMode, adapterLossAndGradients } from './adapter-step';
+import { type AdapterObjective, type MatMulMode, adapterLossAndGradients } from './adapter-step';
 import { FlError, OptionError, ShapeError } from './errors';
 import type { DistillationOptions } from './kd';
 import { textPrototypeArgmax } from './predict';
@@ -34,6 +34,8 @@ export interface TrainAdapterOptions {
   seed: number;
   logitScale?: number;
   kd?: DistillationOptions;
+  /** `clip` (FedCLIP's loss, the default) or `class-ce`. */
+  objective?: AdapterObjective;
   /** Defaults to the faster one for the active backend (defaultMatMulMode). */
   matMulMode?: MatMulMode;
   /** Called after every step; may be async so a worker can yield or report progress. */
@@ -105,7 +107,8 @@ export async function trainAdapter(opts: TrainAdapterOptions): Promise<TrainAdap
             opts.kd && teacherT
               ? { textAll: textNorm, teacherLogits: tf.gather(teacherT, idxT) as tf.Tensor2D, temperature: opts.kd.temperature, alpha: opts.kd.alpha }
               : undefined;
-          return adapterLossAndGradients(params, { x, text, kd }, logitScale, opts.matMulMode);
+          const classes = opts.objective === 'class-ce' ? { textAll: textNorm, labels: tf.tensor1d(batchLabels, 'int32') } : undefined;
+          return adapterLossAndGradients(params, { x, text, kd, classes }, logitScale, opts.matMulMode);
         });
         const [w1, b1, w2, b2] = adam.step([params.w1, params.b1, params.w2, params.b2], [grads.w1, grads.b1, grads.w2, grads.b2]);
         disposeAdapterTensors(grads);

@@ -50,7 +50,15 @@ export const runConfigSchema = z
     batchSize: z.number().int().min(2).max(1024).default(32),
     learningRate: z.number().positive().max(1).default(5e-5),
     weightDecay: z.number().min(0).max(10).default(0.2),
+    /**
+     * The adapter's local objective: `clip` is FedCLIP's symmetric in-batch loss (same-class pairs count as
+     * negatives); `class-ce` scores each image against all class prompts (see docs/RESULTS.md for why it matters
+     * on datasets with few classes).
+     */
+    objective: z.enum(['clip', 'class-ce']).default('clip'),
     minClients: z.number().int().min(1).max(10_000).default(2),
+    /** Caps each client's shard (a seeded subset) for quick demos and tests on slow devices. */
+    maxImagesPerClient: z.number().int().min(2).optional(),
     maxClientsPerRound: z.number().int().min(1).max(100_000).default(1000),
     clientFraction: z.number().gt(0).max(1).default(1),
     roundDeadlineMs: z.number().int().min(1_000).max(86_400_000).default(120_000),

@@ -96,6 +96,8 @@ export const trainingSettingsSchema = z.object({
   learningRate: z.number().positive(),
   weightDecay: z.number().min(0),
   seed: z.number().int(),
+  /** The adapter's local objective: FedCLIP's in-batch CLIP loss, or class-level cross-entropy. */
+  objective: z.enum(['clip', 'class-ce']).default('clip'),
 });
 
 /**

@@ -5,7 +5,7 @@ import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { runConfigSchema } from '@clipfed/protocol';
 import { table, type BenchCase } from '../lib/bench-case';
 import { roundBenchModel } from '../lib/bench-model';
-import { startSimClients, replayTrainer } from '../lib/sim-clients';
+import { memoizedModel, replayTrainer, sharedFeatureCache, startSimClients } from '../lib/sim-clients';
 import { startSimServer, type RoundReport } from '../lib/sim-server';
 import { fmt, fmtSummary, summarize } from '../lib/stats';
 
@@ -25,41 +25,37 @@ export const roundsNodeCase: BenchCase = {
   expectedSeconds: 150,
   async run(ctx) {
     const model = await roundBenchModel(ctx.root, ctx.cacheDir);
-    const sharedModel = loadClipModelFromDir(model.dir);
+    // One model, one feature cache and one set of prompt embeddings for every run of this case.
+    const sharedModel = loadClipModelFromDir(model.dir).then(memoizedModel);
+    const featureCache = sharedFeatureCache();
     const results: SizeResult[] = [];
     const dtype = runConfigSchema.parse({}).updateDtype;
     const work = SIZES.reduce((s, n) => s + n, 0);
     let done = 0;
+    const runsDir = await mkdtemp(join(tmpdir(), 'clipfed-bench-runs-'));
+    const server = await startSimServer(ctx.root, { modelDir: model.dir, runsDir, cacheDir: join(ctx.root, '.cache') });
     try {
       for (const n of SIZES) {
-        const runsDir = await mkdtemp(join(tmpdir(), 'clipfed-bench-runs-'));
-        const server = await startSimServer(ctx.root, {
-          modelDir: model.dir,
-          runsDir,
-          cacheDir: join(ctx.root, '.cache'),
-          config: { name: `bench ${n} clients`, rounds: ROUNDS[n], minClients: n, maxClientsPerRound: n, roundDeadlineMs: 600_000, seed: 1 },
-        });
+        const run = await server.createRun({ name: `bench ${n} clients`, rounds: ROUNDS[n], minClients: n, maxClientsPerRound: n, roundDeadlineMs: 600_000, seed: 1 });
         const t0 = performance.now();
         let joinSeconds = 0;
-        let firstRound = true;
-        server.onRound((r) => {
-          if (firstRound) joinSeconds = (performance.now() - t0 - r.roundMs) / 1000;
-          firstRound = false;
+        run.onRound((r) => {
+          if (r.round === 1) joinSeconds = (performance.now() - t0 - r.roundMs) / 1000;
           ctx.progress((done + (n * r.round) / ROUNDS[n]) / work);
         });
-        const sim = startSimClients({ url: server.url, runId: server.runId, count: n, model: sharedModel, trainer: replayTrainer, shareShards: true });
+        const sim = startSimClients({ url: server.url, runId: run.runId, count: n, model: sharedModel, trainer: replayTrainer, shareShards: true, featureCache });
         try {
-          await server.finished;
-          results.push({ clients: n, joinSeconds, rounds: [...server.rounds], clientSocketBytes: sim.socketBytes() });
+          await run.finished;
+          results.push({ clients: n, joinSeconds, rounds: [...run.rounds], clientSocketBytes: sim.socketBytes() });
         } finally {
           sim.close();
-          await server.stop();
-          await rm(runsDir, { recursive: true, force: true });
         }
         done += n;
         ctx.progress(done / work);
       }
     } finally {
+      await server.stop();
+      await rm(runsDir, { recursive: true, force: true });
       await (await sharedModel).dispose();
     }
     const MiB = 2 ** 20;
@@ -84,7 +80,7 @@ export const roundsNodeCase: BenchCase = {
       ];
     });
     const markdown = [
-      `One server process (its own Node process, measured from inside) with one FedCLIP run on ${model.label}; N simulated clients in the bench process connect through real websockets and run the real client code (\`FederatedClient\`: hello, shard download over HTTP, ready, round start, upload with acknowledgement). To measure the server and the sockets rather than training, the clients share one model and one feature cache (each shard is encoded once), and their "training" returns the received adapter moved by a fixed small step (one pass over its 525,312 parameters). Every round selects all N clients; updates travel as ${dtype} (the run default). Latency is the server's round time: from sending the round start to the last accepted upload; aggregation and held-out evaluation follow it. CPU and peak memory are the server process's, per round (peak RSS sampled every 20 ms).`,
+      `One server process (its own Node process, measured from inside) with one FedCLIP run on ${model.label}; N simulated clients in the bench process connect through real websockets and run the real client code (\`FederatedClient\`: hello, shard download over HTTP, ready, round start, upload with acknowledgement). To measure the server and the sockets rather than training, the clients share one model and one feature cache (each shard is encoded once), and their "training" returns the received adapter moved by a fixed small step (one pass over its 525,312 parameters). Every round selects all N clients; updates travel as ${dtype} (the run default). Latency is the server's round time: from sending the round start to the last accepted upload; aggregation and held-out evaluation follow it. CPU and peak memory are the server process's, per round (peak RSS sampled every 20 ms); one server process serves the three sizes one after the other.`,
       '',
       table(['clients', 'round latency', 'aggregation', 'evaluation', 'server CPU per round', 'server peak memory', 'adapter bytes per client per round (down + up)', 'time to join (all ready)'], rows),
       '',

@@ -16,7 +16,6 @@ interface TabsResult {
   tabs: number;
   readySeconds: number;
   rounds: RoundReport[];
-  meanTrainMs: number[];
 }
 
 export const roundsTabsCase: BenchCase = {
@@ -33,20 +32,15 @@ export const roundsTabsCase: BenchCase = {
     const errors: string[] = [];
     const work = TAB_COUNTS.reduce((s, n) => s + n, 0);
     let done = 0;
+    const runsDir = await mkdtemp(join(tmpdir(), 'clipfed-bench-tabs-'));
+    const server = await startSimServer(ctx.root, { modelDir: model.dir, runsDir, cacheDir: join(ctx.root, '.cache'), webDist });
     try {
       for (const tabs of TAB_COUNTS) {
-        const runsDir = await mkdtemp(join(tmpdir(), 'clipfed-bench-tabs-'));
-        const server = await startSimServer(ctx.root, {
-          modelDir: model.dir,
-          runsDir,
-          cacheDir: join(ctx.root, '.cache'),
-          webDist,
-          config: { name: `bench ${tabs} tabs`, rounds: ROUNDS, minClients: tabs, maxClientsPerRound: tabs, localEpochs: 1, roundDeadlineMs: 600_000, seed: 1 },
-        });
+        const run = await server.createRun({ name: `bench ${tabs} tabs`, rounds: ROUNDS, minClients: tabs, maxClientsPerRound: tabs, localEpochs: 1, roundDeadlineMs: 600_000, seed: 1 });
         const pages: Page[] = [];
         const t0 = performance.now();
         let readySeconds = 0;
-        server.onRound((r) => {
+        run.onRound((r) => {
           if (r.round === 1) readySeconds = (performance.now() - t0 - r.roundMs) / 1000;
           ctx.progress((done + (tabs * r.round) / ROUNDS) / work);
         });
@@ -54,27 +48,24 @@ export const roundsTabsCase: BenchCase = {
           for (let i = 0; i < tabs; i++) {
             const page = await context.newPage();
             page.on('pageerror', (e) => errors.push(`${tabs} tabs: ${e.message}`));
-            await page.goto(`${server.url}/?run=${server.runId}&backend=wasm`);
+            await page.goto(`${server.url}/?run=${run.runId}&backend=wasm`);
             pages.push(page);
           }
           await Promise.race([
-            server.finished,
+            run.finished,
             new Promise((_, reject) => setTimeout(() => reject(new Error(`${tabs} tabs did not finish ${ROUNDS} rounds in 10 minutes`)), 600_000)),
           ]);
-          const trainMs = await Promise.all(
-            pages.map((p) => p.evaluate(() => (window as unknown as { clipfed?: { status?: { contributed: { computeMs: number } } } }).clipfed?.status?.contributed.computeMs ?? 0)),
-          );
-          results.push({ tabs, readySeconds, rounds: [...server.rounds], meanTrainMs: trainMs });
+          results.push({ tabs, readySeconds, rounds: [...run.rounds] });
         } finally {
           for (const p of pages) await p.close().catch(() => undefined);
-          await server.stop();
-          await rm(runsDir, { recursive: true, force: true });
         }
         done += tabs;
         ctx.progress(done / work);
       }
     } finally {
       await context.close();
+      await server.stop();
+      await rm(runsDir, { recursive: true, force: true });
     }
     const MiB = 2 ** 20;
     const rows = results.map((r) => [

@@ -1,14 +1,15 @@
 /**
  * A clipfed server in its own process for the round benchmarks, so that its CPU time and memory are its own.
  * Started by sim-server.ts with a JSON argument; talks to the parent over the IPC channel:
- *   → { type: 'ready', url, runId, embedDim }
- *   → { type: 'round', round, roundMs, aggregateMs, evalMs, bytesUp, bytesDown, participants, cpuMs, wallMs, peakRssBytes, rssBytes }
- *   → { type: 'finished' }
+ *   → { type: 'ready', url, embedDim, rssBytes }
+ *   ← { type: 'create', id, config }              → { type: 'created', id, runId } | { type: 'failed', id, message }
+ *   → { type: 'round', runId, round, accuracy, heldOutAccuracy, roundMs, aggregateMs, evalMs, bytesUp, bytesDown,
+ *       participants, cpuMs, wallMs, peakRssBytes, rssBytes }   (CPU, wall time and peak memory since the last round)
+ *   → { type: 'finished', runId }
  *   ← { type: 'stop' }
  */
 import { resolve } from 'node:path';
-import type { RunConfigInput } from '@clipfed/protocol';
-import { runConfigSchema } from '@clipfed/protocol';
+import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
 import { startServer } from '../../../apps/server/src/server';
 
 interface Args {
@@ -17,7 +18,6 @@ interface Args {
   cacheDir: string;
   /** The built volunteer page to serve (default apps/web/dist). */
   webDist?: string;
-  config: RunConfigInput;
 }
 
 const args = JSON.parse(process.argv[2]) as Args;
@@ -33,40 +33,54 @@ const server = await startServer({
   operatorToken: 'bench',
   logLevel: 'error',
 });
-const run = await server.registry.create(runConfigSchema.parse(args.config));
 
 let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
 let lastCpu = process.cpuUsage();
 let lastAt = performance.now();
 
-run.on('metrics', (m: { round: number; roundMs?: number; aggregateMs?: number; evalMs?: number; bytesUp?: number; bytesDown?: number; participants: string[] }) => {
-  if (m.round === 0) return;
-  const cpu = process.cpuUsage(lastCpu);
-  const now = performance.now();
-  send({
-    type: 'round',
-    round: m.round,
-    roundMs: m.roundMs,
-    aggregateMs: m.aggregateMs,
-    evalMs: m.evalMs,
-    bytesUp: m.bytesUp,
-    bytesDown: m.bytesDown,
-    participants: m.participants.length,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    wallMs: now - lastAt,
-    peakRssBytes: peakRss,
-    rssBytes: process.memoryUsage.rss(),
+async function create(id: number, config: RunConfigInput): Promise<void> {
+  const run = await server.registry.create(runConfigSchema.parse(config));
+  run.on('metrics', (m: { round: number; accuracy: number; heldOutAccuracy: number; roundMs?: number; aggregateMs?: number; evalMs?: number; bytesUp?: number; bytesDown?: number; participants: string[] }) => {
+    if (m.round === 0) return;
+    const cpu = process.cpuUsage(lastCpu);
+    const now = performance.now();
+    send({
+      type: 'round',
+      runId: run.id,
+      round: m.round,
+      accuracy: m.accuracy,
+      heldOutAccuracy: m.heldOutAccuracy,
+      roundMs: m.roundMs,
+      aggregateMs: m.aggregateMs,
+      evalMs: m.evalMs,
+      bytesUp: m.bytesUp,
+      bytesDown: m.bytesDown,
+      participants: m.participants.length,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      wallMs: now - lastAt,
+      peakRssBytes: peakRss,
+      rssBytes: process.memoryUsage.rss(),
+    });
+    lastCpu = process.cpuUsage();
+    lastAt = now;
+    peakRss = process.memoryUsage.rss();
   });
+  run.on('finished', () => send({ type: 'finished', runId: run.id }));
+  // Measure each run from its own start, not from the previous run's last round.
   lastCpu = process.cpuUsage();
-  lastAt = now;
+  lastAt = performance.now();
   peakRss = process.memoryUsage.rss();
+  send({ type: 'created', id, runId: run.id });
+}
+
+process.on('message', async (m: { type: string; id?: number; config?: RunConfigInput }) => {
+  if (m.type === 'create') {
+    await create(m.id!, m.config!).catch((e: Error) => send({ type: 'failed', id: m.id, message: e.message }));
+  } else if (m.type === 'stop') {
+    clearInterval(sampler);
+    await server.close();
+    process.exit(0);
+  }
 });
-run.on('finished', () => send({ type: 'finished' }));
-process.on('message', async (m: { type: string }) => {
-  if (m.type !== 'stop') return;
-  clearInterval(sampler);
-  await server.close();
-  process.exit(0);
-});
-send({ type: 'ready', url: server.url, runId: run.id, embedDim: server.model.embedDim, rssBytes: process.memoryUsage.rss() });
+send({ type: 'ready', url: server.url, embedDim: server.model.embedDim, rssBytes: process.memoryUsage.rss() });

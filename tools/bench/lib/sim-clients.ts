@@ -50,7 +50,12 @@ export function memoizedModel(model: ClipModel): ClipModel {
  */
 export const replayTrainer: AdapterTrainer = {
   async train(req) {
-    const weights = req.weights.map((t) => ({ ...t, data: t.data.map((v, i) => v + 1e-4 * ((i % 7) - 3)) }));
+    const weights = req.weights.map((t) => {
+      const src = t.data;
+      const data = new Float32Array(src.length);
+      for (let i = 0; i < src.length; i++) data[i] = src[i] + 1e-4 * ((i % 7) - 3);
+      return { ...t, data };
+    });
     return { weights, meanLoss: 0, steps: 0, trainAccuracy: 0 };
   },
 };
@@ -118,8 +123,10 @@ export function startSimClients(opts: {
   downloads?: number;
   /** Download each shard once for all clients holding it (its URL differs per client, its bytes do not). */
   shareShards?: boolean;
+  /** Features already encoded by earlier clients of this process (default: a fresh shared cache). */
+  featureCache?: FeatureCache;
 }): SimClients {
-  const cache = sharedFeatureCache();
+  const cache = opts.featureCache ?? sharedFeatureCache();
   const model = opts.model.then(memoizedModel);
   const download = limiter(opts.downloads ?? 16);
   const shards = new Map<string, Promise<Uint8Array>>();

@@ -11,6 +11,7 @@ export const RUN_FLAGS = {
   fraction: { type: 'string' },
   'local-epochs': { type: 'string' },
   lr: { type: 'string' },
+  objective: { type: 'string' },
   'deadline-ms': { type: 'string' },
   aggregation: { type: 'string' },
   'update-dtype': { type: 'string' },
@@ -40,6 +41,7 @@ export const RUN_FLAGS_HELP = `Run settings:
   --fraction <x>          fraction of ready clients sampled per round (default 1)
   --local-epochs <n>      local epochs per round (default 1)
   --lr <x>                adapter learning rate (default 5e-5)
+  --objective <o>         clip (FedCLIP's in-batch loss, default) | class-ce (image vs all class prompts)
   --deadline-ms <n>       round deadline in ms (default 120000)
   --aggregation <mode>    fedavg (default) | uniform | median | trimmed-mean
   --update-dtype <t>      float32 (default) | float16 | int8 for adapter transfers
@@ -76,6 +78,7 @@ export function runConfigFromFlags(values: Record<string, string | boolean | und
       clientFraction: num('fraction'),
       localEpochs: num('local-epochs'),
       learningRate: num('lr'),
+      objective: values.objective,
       roundDeadlineMs: num('deadline-ms'),
       aggregation: values.aggregation,
       updateDtype: values['update-dtype'],

@@ -11,6 +11,7 @@ export const SERVER_FLAGS = {
   'operator-token': { type: 'string' },
   'record-uploads': { type: 'boolean', default: false },
   redis: { type: 'string' },
+  'trust-proxy': { type: 'boolean', default: false },
 } as const;
 
 export const SERVER_FLAGS_HELP = `Server:
@@ -21,7 +22,8 @@ export const SERVER_FLAGS_HELP = `Server:
   --operator-token <t>    operator token (default env CLIPFED_OPERATOR_TOKEN, else generated and printed)
   --record-uploads        keep the last rounds' uploads for /api/runs/:id/rounds/:r/aggregation
   --redis <url>           share volunteers with other server processes through Redis, e.g. redis://127.0.0.1:6379
-                          (env CLIPFED_REDIS_URL; default: none, one process; see docs/DEPLOY.md)`;
+                          (env CLIPFED_REDIS_URL; default: none, one process; see docs/DEPLOY.md)
+  --trust-proxy           behind a reverse proxy: client addresses come from X-Forwarded-For`;
 
 export function serverOptionsFromFlags(values: Record<string, string | boolean | undefined>): ServerOptions {
   return {
@@ -35,5 +37,6 @@ export function serverOptionsFromFlags(values: Record<string, string | boolean |
     recordUploads: Boolean(values['record-uploads']),
     logLevel: process.env.LOG_LEVEL ?? 'warn',
     redisUrl: (values.redis as string | undefined) ?? (process.env.CLIPFED_REDIS_URL || undefined),
+    trustProxy: Boolean(values['trust-proxy']),
   };
 }

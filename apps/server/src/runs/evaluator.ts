@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ClipModel } from '@clipfed/clip';
-import { encodeRgbImages } from '@clipfed/client';
+import { encodeRgbImages, type ImageEncoder } from '@clipfed/client';
 import {
   accuracy,
   adaptFeatureArray,
@@ -97,6 +97,8 @@ export class HeldOutEvaluator {
     task: RunTask,
     cacheDir: string,
     onProgress?: (p: { set: string; done: number; total: number }) => void,
+    /** Encodes a set on a cache miss; e.g. a per-image store shared with simulated clients. */
+    encodeImages: ImageEncoder = encodeRgbImages,
   ): Promise<HeldOutEvaluator> {
     await mkdir(cacheDir, { recursive: true });
     const sets: EncodedSet[] = [];
@@ -109,8 +111,7 @@ export class HeldOutEvaluator {
         features = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
         if (features.length !== set.data.labels.length * model.embedDim) throw new Error('stale cache');
       } catch {
-        features = await encodeRgbImages(model, set.data.images, set.data.width, set.data.height, {
-          batchSize: 32,
+        features = await encodeImages(model, set.data.images, set.data.width, set.data.height, {
           onProgress: (p) => onProgress?.({ set: set.name, ...p }),
         });
         await writeFile(file, new Uint8Array(features.buffer));

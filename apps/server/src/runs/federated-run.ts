@@ -6,6 +6,7 @@ import {
   TensorDecodeError,
   wireByteLength,
   type ClientHello,
+  type ImageShard,
   type ClientReady,
   type RunConfig,
   type RunState,
@@ -24,6 +25,7 @@ import {
   coordinateMedian,
   gaussianMechanismEpsilon,
   initAdapterWeights,
+  SeededRandom,
   updateNorm,
   StreamingWeightedSum,
   trimmedMean,
@@ -36,7 +38,7 @@ import type { ClientChannel } from './client-channel';
 import { sampleClients } from './client-sampler';
 import type { HeldOutEvaluator, Evaluation, HeadAccuracy } from './evaluator';
 import type { RunStore } from './run-store';
-import type { RunTask } from './run-task';
+import { selectImages, type RunTask } from './run-task';
 
 export type RunStatus = RunState['status'];
 
@@ -277,10 +279,27 @@ export class FederatedRun extends EventEmitter {
     return uses.indexOf(Math.min(...uses));
   }
 
-  shardFor(clientId: string) {
+  private readonly cappedShards = new Map<number, ImageShard>();
+
+  /**
+   * The client's shard, cut to the run's `maxImagesPerClient` by a seeded subset (the same for every client
+   * holding that shard), so a quick demo or test does not make a slow device encode hundreds of images.
+   */
+  shardFor(clientId: string): ImageShard | undefined {
     const c = this.clients.get(clientId);
-    return c ? this.task.shards[c.shardIndex] : undefined;
+    if (!c) return undefined;
+    const shard = this.task.shards[c.shardIndex];
+    const cap = this.config.maxImagesPerClient;
+    if (cap === undefined || shard.labels.length <= cap) return shard;
+    let capped = this.cappedShards.get(c.shardIndex);
+    if (!capped) {
+      const keep = Array.from(new SeededRandom(this.config.seed * 31 + c.shardIndex).permutation(shard.labels.length).subarray(0, cap)).sort((a, b) => a - b);
+      capped = { ...shard, ...selectImages(shard, keep) };
+      this.cappedShards.set(c.shardIndex, capped);
+    }
+    return capped;
   }
+
 
   markReady(clientId: string, ready: ClientReady): void {
     const c = this.requireClient(clientId);
@@ -458,6 +477,7 @@ export class FederatedRun extends EventEmitter {
       batchSize: this.config.batchSize,
       learningRate: this.config.learningRate,
       weightDecay: this.config.weightDecay,
+      objective: this.config.objective,
       seed: this.config.seed * 10_007 + round,
     };
     for (const id of selected) {

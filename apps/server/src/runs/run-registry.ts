@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClipModel } from '@clipfed/clip';
+import type { ImageEncoder } from '@clipfed/client';
 import type { ImageSet, ProgressFn } from '@clipfed/data';
 import { runConfigSchema, type RunConfig } from '@clipfed/protocol';
 import { loadEmojiTask } from './emoji-task';
@@ -22,6 +23,8 @@ export interface RegistryOptions {
   onProgress?: ProgressFn;
   /** The tfjs backend initNodeTfBackend chose, recorded with CLIP2FL server steps. */
   tfBackend?: string;
+  /** How evaluation sets are encoded on a cache miss (default: encodeRgbImages). */
+  encodeImages?: ImageEncoder;
 }
 
 /** The task's cache key: runs with the same data settings share one task (and its images). */
@@ -98,8 +101,13 @@ export class RunRegistry {
 
   private async build(id: string, config: RunConfig, store: RunStore): Promise<FederatedRun> {
     const task = await this.task(config);
-    const evaluator = await HeldOutEvaluator.create(this.opts.model, this.opts.modelKey, task, this.opts.featureCacheDir, (p) =>
-      this.opts.onProgress?.({ stage: `encode ${p.set}`, done: p.done, total: p.total }),
+    const evaluator = await HeldOutEvaluator.create(
+      this.opts.model,
+      this.opts.modelKey,
+      task,
+      this.opts.featureCacheDir,
+      (p) => this.opts.onProgress?.({ stage: `encode ${p.set}`, done: p.done, total: p.total }),
+      this.opts.encodeImages,
     );
     const run = new FederatedRun({
       id,

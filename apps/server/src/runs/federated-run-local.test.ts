@@ -1,0 +1,131 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { decodeTensors, encodeTensors, PROTOCOL_VERSION, roundStartSchema, runConfigSchema } from '@clipfed/protocol';
+import type { WeightSet } from '@clipfed/fl';
+import type { Evaluation, HeldOutEvaluator, ModelUnderTest } from './evaluator';
+import { FederatedRun } from './federated-run';
+import { RunStore } from './run-store';
+import { centralisedTask, type RunTask } from './run-task';
+
+type RoundStart = z.output<typeof roundStartSchema>;
+
+const shard = (label: string, n: number) => ({ label, classNames: ['cat', 'dog'], width: 1, height: 1, labels: new Int32Array(n), images: new Uint8Array(3 * n) });
+const set = (n: number) => ({ images: new Uint8Array(3 * n), labels: new Int32Array(n), width: 1, height: 1 });
+const task: RunTask = {
+  dataset: 'emoji-domains',
+  classNames: ['cat', 'dog'],
+  prompts: ['a cat', 'a dog'],
+  shards: [shard('noto', 3), shard('twemoji', 5)],
+  evaluationSets: [
+    { name: 'noto test', heldOut: false, ownerShard: 0, data: set(2) },
+    { name: 'twemoji test', heldOut: false, ownerShard: 1, data: set(2) },
+    { name: 'openmoji (held out)', heldOut: true, data: set(4) },
+  ],
+};
+
+/** Records what each evaluation was asked to measure; the scores themselves are not under test here. */
+function recordingEvaluator(asked: ModelUnderTest[]): HeldOutEvaluator {
+  const evaluation: Evaluation = { accuracy: 0.5, heldOutAccuracy: 0.5, perSet: {} };
+  return {
+    evaluate: () => evaluation,
+    evaluateModel: async (m: ModelUnderTest) => {
+      asked.push(m);
+      return evaluation;
+    },
+    textEmbeddings: new Float32Array(8),
+  } as unknown as HeldOutEvaluator;
+}
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function localRun(asked: ModelUnderTest[]) {
+  const dir = await mkdtemp(join(tmpdir(), 'clipfed-local-'));
+  dirs.push(dir);
+  const config = runConfigSchema.parse({ algorithm: 'local', rounds: 2, minClients: 2 });
+  return new FederatedRun({
+    id: 'local-test',
+    config,
+    task,
+    embedDim: 4,
+    evaluator: recordingEvaluator(asked),
+    store: await RunStore.create(dir, 'local-test', config),
+    log: { info: () => undefined, warn: () => undefined },
+    modelUrl: '/model/',
+    maxUpdateBytes: 1 << 20,
+  });
+}
+
+function joinClient(run: FederatedRun, inbox: RoundStart[]): string {
+  const welcome = run.join(
+    { send: (event, ...args) => event === 'round:start' && inbox.push(roundStartSchema.parse(args[0])) },
+    { protocolVersion: PROTOCOL_VERSION, clientKind: 'node', capabilities: { onnxBackend: 'node', tfBackend: 'cpu', backendReason: 'test' } },
+  );
+  if (!welcome.ok) throw new Error(welcome.message);
+  return welcome.clientId;
+}
+
+const shifted = (w: WeightSet, by: number): WeightSet => w.map((t) => ({ ...t, data: t.data.map((v) => v + by) }));
+const update = (run: FederatedRun, round: number, weights: WeightSet) => ({
+  runId: run.id,
+  round,
+  numSamples: 3,
+  metrics: { loss: 1, trainAccuracy: 0.5, trainMs: 1 },
+  weights: encodeTensors(weights),
+});
+
+describe('the local algorithm', () => {
+  it('keeps one adapter per shard: each client gets back its own, nothing is averaged across shards', async () => {
+    const asked: ModelUnderTest[] = [];
+    const run = await localRun(asked);
+    await run.start();
+    const [inboxA, inboxB]: RoundStart[][] = [[], []];
+    const a = joinClient(run, inboxA);
+    const b = joinClient(run, inboxB);
+    run.markReady(a, { runId: run.id, numSamples: 3, imagesEncoded: 3, encodeMs: 1 });
+    run.markReady(b, { runId: run.id, numSamples: 5, imagesEncoded: 5, encodeMs: 1 });
+    const initial = run.global;
+    const [sentA, sentB] = [decodeTensors(inboxA[0].weights), decodeTensors(inboxB[0].weights)];
+    expect(sentA).toEqual(initial);
+
+    expect(run.receiveUpdate(a, update(run, 1, shifted(sentA, 0.25)))).toEqual({ accepted: true });
+    expect(run.receiveUpdate(b, update(run, 1, shifted(sentB, -0.5)))).toEqual({ accepted: true });
+    await expect.poll(() => inboxA.length).toBe(2);
+
+    // Round 2: each client starts from its own adapter; the global adapter never moved.
+    expect(decodeTensors(inboxA[1].weights)[1].data[0]).toBeCloseTo(initial[1].data[0] + 0.25, 6);
+    expect(decodeTensors(inboxB[1].weights)[1].data[0]).toBeCloseTo(initial[1].data[0] - 0.5, 6);
+    expect(run.global).toBe(initial);
+    // Evaluation measured each shard's own adapter.
+    const last = asked.at(-1)!;
+    expect(last.shardAdapters).toHaveLength(2);
+    expect(last.shardAdapters![0][1].data[0]).toBeCloseTo(initial[1].data[0] + 0.25, 6);
+  });
+
+  it('refuses class gradients from a client of a run that takes none', async () => {
+    const run = await localRun([]);
+    await run.start();
+    const inbox: RoundStart[] = [];
+    const [a, b] = [joinClient(run, inbox), joinClient(run, [])];
+    run.markReady(a, { runId: run.id, numSamples: 3, imagesEncoded: 3, encodeMs: 1 });
+    run.markReady(b, { runId: run.id, numSamples: 5, imagesEncoded: 5, encodeMs: 1 });
+    const weights = decodeTensors(inbox[0].weights);
+    const ack = run.receiveUpdate(a, { ...update(run, 1, weights), classGradients: encodeTensors([{ name: 'class_gradients.classes', shape: [1], data: Float32Array.of(0) }]) });
+    expect(ack).toMatchObject({ accepted: false, code: 'bad-update', reason: expect.stringMatching(/only sent in CLIP2FL/) });
+  });
+});
+
+describe('the centralised task', () => {
+  it('is one shard with every training image, and its evaluation sets have no owner', () => {
+    const merged = centralisedTask(task);
+    expect(merged.shards).toHaveLength(1);
+    expect(merged.shards[0].labels.length).toBe(8);
+    expect(merged.evaluationSets.map((s) => s.ownerShard)).toEqual([undefined, undefined, undefined]);
+    expect(merged.evaluationSets.map((s) => s.name)).toEqual(task.evaluationSets.map((s) => s.name));
+  });
+});
