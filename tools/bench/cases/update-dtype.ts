@@ -48,11 +48,11 @@ export const updateDtypeCase: BenchCase = {
     const server = await startSimServer(ctx.root, { modelDir: model.dir, runsDir, cacheDir: join(ctx.root, '.cache') });
     try {
       for (const spec of SPECS) {
-        const { seed, clients: CLIENTS } = spec;
+        const { seed, clients } = spec;
         for (const dtype of DTYPES) {
-          const run = await server.createRun({ ...spec.config, name: `protocol A, ${dtype}`, maxClientsPerRound: CLIENTS, updateDtype: dtype });
+          const run = await server.createRun({ ...spec.config, name: `protocol A, ${dtype}`, maxClientsPerRound: clients, updateDtype: dtype });
           run.onRound((r) => ctx.progress((runs.length + r.round / ROUNDS) / total));
-          const sim = startSimClients({ url: server.url, runId: run.runId, count: CLIENTS, model: sharedModel, trainer: realTrainer, featureCache });
+          const sim = startSimClients({ url: server.url, runId: run.runId, count: clients, model: sharedModel, trainer: realTrainer, featureCache });
           try {
             await run.finished;
             const wire = sim.socketBytes();
@@ -61,9 +61,9 @@ export const updateDtypeCase: BenchCase = {
               dtype,
               seed,
               final,
-              clients: CLIENTS,
-              tensorBytesPerClientRound: (final.bytesUp + final.bytesDown) / CLIENTS,
-              wireBytesPerClientRound: (wire.sent + wire.received) / CLIENTS / ROUNDS,
+              clients,
+              tensorBytesPerClientRound: (final.bytesUp + final.bytesDown) / clients,
+              wireBytesPerClientRound: (wire.sent + wire.received) / clients / ROUNDS,
             });
           } finally {
             sim.close();
