@@ -184,10 +184,18 @@ function protocolB(results: ExperimentResult[], timing: Timing | null): { md: st
 
 ${table(['method', 'overall', 'many', 'medium', 'few', 'text-prototype head'], rows)}`);
     const file = `protocol-b-if${IF}.svg`;
-    charts[file] = lineChartSvg(
-      PROTOCOL_B_METHODS.map((m) => ({ label: METHOD_LABEL[m], points: chartPoints(inSetting.filter((r) => r.spec.method === m), (row) => (usesBalancedHead(m) ? row.balancedHead?.accuracy : row.accuracy)) })),
-      { title: `Fashion-MNIST-LT IF ${IF}: test accuracy per round (mean over seeds)`, xLabel: 'round', yLabel: 'accuracy (%)' },
-    );
+    // Round 0 of the balanced head is an untrained, random R: left out of the plot.
+    const methodSeries = PROTOCOL_B_METHODS.map((m) => ({
+      label: METHOD_LABEL[m],
+      points: chartPoints(inSetting.filter((r) => r.spec.method === m), (row) => (usesBalancedHead(m) ? (row.round === 0 ? null : row.balancedHead?.accuracy) : row.accuracy)),
+    }));
+    const rounds = methodSeries[0].points.length;
+    const zeroShotSeries = { label: METHOD_LABEL['zero-shot'], points: Array.from({ length: rounds }, (_, x) => ({ x, y: 100 * zs.zeroShotAccuracy })) };
+    charts[file] = lineChartSvg([...methodSeries, zeroShotSeries], {
+      title: `Fashion-MNIST-LT IF ${IF}: test accuracy per round (mean over seeds)`,
+      xLabel: 'round',
+      yLabel: 'accuracy (%)',
+    });
     sections.push(`![IF ${IF} accuracy per round](results/${file})`);
   }
   const s = PROTOCOL_B_SETTINGS;
@@ -213,7 +221,7 @@ the methods differ only in what CReFF / CLIP2FL add:
 Columns: **overall** and **many / medium / few**-shot accuracy of each method's own head (text
 prototypes for FedCLIP, R for the others); the last column is the text-prototype head of the same
 runs. Shot groups by training images per class: ImageNet-LT's many > 100 and few < 20 scaled by
-10 × ${s.headClassSize}/6000, i.e. **many > ${(100 * 10 * s.headClassSize) / 6000}, few < ${((20 * 10 * s.headClassSize) / 6000).toFixed(1)}**
+10 × ${s.headClassSize}/6000, i.e. **many > ${((100 * 10 * s.headClassSize) / 6000).toFixed(1)}, few < ${((20 * 10 * s.headClassSize) / 6000).toFixed(1)}**
 (IF 100: 4 / 3 / 3 classes; IF 50: 5 / 3 / 2; IF 10: 7 / 3 / 0, so IF 10 has no few-shot column).
 Last round, mean ± std over ${new Set(results.map((r) => r.spec.seed)).size} seeds; the seed changes the adapter and bank
 initialisation, client sampling and shuffles; the long-tailed set and its partition are fixed
@@ -254,7 +262,9 @@ async function main(): Promise<void> {
   await mkdir(outDir, { recursive: true });
   for (const p of parts) for (const [name, svg] of Object.entries(p.charts)) await writeFile(join(outDir, name), svg);
   const intro = await readFile(join(REPO_ROOT, 'tools/reproduce/results-intro.md'), 'utf8');
-  await writeFile(join(REPO_ROOT, 'docs/RESULTS.md'), [intro.trim(), ...parts.map((p) => p.md.trim())].join('\n\n') + '\n');
+  // What the numbers mean is written by hand, next to the intro, and kept in step with the results.
+  const discussion = await readFile(join(REPO_ROOT, 'tools/reproduce/results-discussion.md'), 'utf8').catch(() => '');
+  await writeFile(join(REPO_ROOT, 'docs/RESULTS.md'), [intro.trim(), ...parts.map((p) => p.md.trim()), discussion.trim()].filter(Boolean).join('\n\n') + '\n');
   console.log(`wrote docs/RESULTS.md and ${parts.reduce((n, p) => n + Object.keys(p.charts).length, 0)} plots in docs/results/`);
 }
 

@@ -6,6 +6,7 @@ import { expectClose } from './testing/numeric';
 import type { WeightSet } from './types';
 import { validateWeightSet } from './validate-weights';
 import { SeededRandom } from './random';
+import { createFold4Kernel } from './wasm/fold4-kernel';
 
 function ws(w: number[], b: number[]): WeightSet {
   return [
@@ -51,11 +52,14 @@ describe('weighted aggregation', () => {
     expect(sum.result()[0].data[0]).toBeCloseTo((10_000 * Math.fround(0.1) + 1) / (10_000 + 1e-6), 6);
   });
 
-  it('gives the exact weighted mean for any number of updates, folded in batches or not', () => {
+  it.each([
+    ['the WebAssembly SIMD kernel', true],
+    ['the JavaScript loop', false],
+  ])('gives the exact weighted mean for any number of updates, folded in batches or not (%s)', (_, simd) => {
     const rng = new SeededRandom(5);
     const updates = Array.from({ length: 11 }, () => ws(Array.from(rng.fillNormal(new Float32Array(4))), Array.from(rng.fillNormal(new Float32Array(2)))));
     for (let n = 1; n <= updates.length; n++) {
-      const sum = new StreamingWeightedSum();
+      const sum = new StreamingWeightedSum({ simd });
       const expectedW = new Float64Array(4);
       const expectedB = new Float64Array(2);
       let total = 0;
@@ -73,6 +77,29 @@ describe('weighted aggregation', () => {
       // Asking twice gives the same answer: result() folds what is pending and keeps it.
       expectClose(sum.result()[0].data, result[0].data, 0);
     }
+  });
+
+  it('the SIMD kernel and the JavaScript loop agree on adapter-sized updates, including chunk and vector tails', () => {
+    const rng = new SeededRandom(9);
+    // 8192 + 8192 + 11 values: two full chunks and a tail that is not a multiple of four.
+    const layout = [
+      { name: 'w', shape: [16_395] },
+      { name: 'b', shape: [3] },
+    ];
+    const updates: WeightSet[] = Array.from({ length: 7 }, () => layout.map((l) => ({ ...l, data: rng.fillNormal(new Float32Array(l.shape[0])) })));
+    expect(createFold4Kernel(), 'Node 20 runs WebAssembly SIMD').not.toBeNull();
+    const simd = new StreamingWeightedSum({ simd: true });
+    const js = new StreamingWeightedSum({ simd: false });
+    updates.forEach((u, i) => {
+      simd.add(u, i + 1);
+      js.add(u, i + 1);
+    });
+    const a = simd.result();
+    const b = js.result();
+    expectClose(a[0].data, b[0].data, 1e-6);
+    expectClose(a[1].data, b[1].data, 1e-6);
+    const expected = Array.from({ length: 16_395 }, (_, i) => updates.reduce((s, u, j) => s + (j + 1) * u[0].data[i], 0) / 28);
+    expectClose(a[0].data, expected, 1e-6);
   });
 
   it('a refused update leaves the sum as it was', () => {

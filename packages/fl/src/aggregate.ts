@@ -1,37 +1,51 @@
 import { OptionError, ShapeError } from './errors';
 import type { TensorSpec, WeightSet } from './types';
+import { createFold4Kernel, type Fold4Kernel } from './wasm/fold4-kernel';
 
 /** Updates folded together in one pass over the accumulators (see `StreamingWeightedSum`). */
 const FOLD_BATCH = 4;
+/** Values of each of the four updates copied into kernel memory at a time (4 × 32 KB: stays in L2). */
+const CHUNK = 8192;
+
+export interface StreamingWeightedSumOptions {
+  /** Fold with the WebAssembly SIMD kernel where available (default); false forces the JavaScript loop. */
+  simd?: boolean;
+}
 
 /**
  * Σ wₖ·θₖ / Σ wₖ folded in as updates arrive: O(P) memory however many clients report, with
  * float64 accumulators so that thousands of float32 updates add up without drift.
  *
- * Updates are folded four at a time: one pass over the float64 accumulators per four updates
- * instead of one per update. The accumulators (8 bytes a value) are twice the size of an update,
- * so folding one at a time spent most of its time moving them through memory (measured 2-3x a
- * plain read of the update; batched, 1.0-1.3x: docs/BENCHMARKS.md). Until it is folded, an added
- * update is held by reference: do not modify its arrays after `add`.
+ * Updates are folded four at a time, in one pass over the accumulators: they are 8 bytes a value, twice an
+ * update, so folding one update per pass spent most of its time moving them through memory. The fold runs in a
+ * small WebAssembly SIMD kernel (wasm/fold4.wat) where the runtime has one, with the accumulators in the
+ * kernel's memory and each update copied through it in cache-sized chunks; elsewhere in a JavaScript loop
+ * (same sums, about 3× slower: docs/BENCHMARKS.md). Until it is folded, an added update is held by
+ * reference: do not modify its arrays after `add`.
  */
 export class StreamingWeightedSum {
   private spec: TensorSpec[] | null = null;
-  private sums: Float64Array[] = [];
+  /** Where each tensor's accumulators start, in values. */
+  private offsets: number[] = [];
+  private sums: Float64Array | null = null;
+  private kernel: { fold4: Fold4Kernel['fold4']; values: Float32Array; scratch: number } | null = null;
   private pending: { update: WeightSet; weight: number }[] = [];
   private n = 0;
   private total = 0;
+
+  constructor(private readonly opts: StreamingWeightedSumOptions = {}) {}
 
   /** Adds one update with a positive weight (its sample count for FedAvg, 1 for a uniform mean). */
   add(update: WeightSet, weight: number): void {
     if (!(weight > 0) || !Number.isFinite(weight)) throw new OptionError(`update weight must be a positive finite number, got ${weight}`);
     if (this.spec === null) {
-      this.spec = update.map((t) => ({ name: t.name, shape: [...t.shape] }));
-      this.sums = update.map((t) => new Float64Array(t.data.length));
+      this.allocate(update);
     } else {
       checkSameLayout(this.spec, update);
     }
     update.forEach((t, k) => {
-      if (t.data.length !== this.sums[k].length) throw new ShapeError(`tensor "${t.name}" holds ${t.data.length} values, expected ${this.sums[k].length}`);
+      const expected = this.offsets[k + 1] - this.offsets[k];
+      if (t.data.length !== expected) throw new ShapeError(`tensor "${t.name}" holds ${t.data.length} values, expected ${expected}`);
     });
     this.pending.push({ update, weight });
     this.n++;
@@ -52,23 +66,70 @@ export class StreamingWeightedSum {
     if (this.spec === null || this.n === 0) throw new OptionError('no update was added: there is nothing to aggregate');
     this.fold();
     const inv = 1 / this.total;
+    const sums = this.sums!;
     return this.spec.map((s, k) => {
-      const sum = this.sums[k];
-      const data = new Float32Array(sum.length);
-      for (let i = 0; i < sum.length; i++) data[i] = sum[i] * inv;
+      const start = this.offsets[k];
+      const data = new Float32Array(this.offsets[k + 1] - start);
+      for (let i = 0; i < data.length; i++) data[i] = sums[start + i] * inv;
       return { name: s.name, shape: [...s.shape], data };
     });
+  }
+
+  private allocate(first: WeightSet): void {
+    this.spec = first.map((t) => ({ name: t.name, shape: [...t.shape] }));
+    this.offsets = [0];
+    for (const t of first) this.offsets.push(this.offsets.at(-1)! + t.data.length);
+    const total = this.offsets.at(-1)!;
+    const kernel = this.opts.simd === false ? null : createFold4Kernel();
+    if (!kernel) {
+      this.sums = new Float64Array(total);
+      return;
+    }
+    // Accumulators first (float64), then one chunk per update (float32), 16-byte aligned.
+    const scratch = Math.ceil((total * 8) / 16) * 16;
+    const bytes = scratch + FOLD_BATCH * CHUNK * 4;
+    const pages = Math.ceil(bytes / 65536) - kernel.memory.buffer.byteLength / 65536;
+    if (pages > 0) kernel.memory.grow(pages);
+    this.sums = new Float64Array(kernel.memory.buffer, 0, total);
+    this.kernel = { fold4: kernel.fold4, values: new Float32Array(kernel.memory.buffer), scratch };
   }
 
   private fold(): void {
     const p = this.pending;
     if (p.length === 0) return;
-    for (let k = 0; k < this.sums.length; k++) {
-      const dst = this.sums[k];
-      if (p.length === 4) fold4(dst, p[0].update[k].data, p[0].weight, p[1].update[k].data, p[1].weight, p[2].update[k].data, p[2].weight, p[3].update[k].data, p[3].weight);
-      else for (const { update, weight } of p) fold1(dst, update[k].data, weight);
+    if (this.kernel) this.foldSimd(p);
+    else {
+      const sums = this.sums!;
+      for (let k = 0; k < this.spec!.length; k++) {
+        const dst = sums.subarray(this.offsets[k], this.offsets[k + 1]);
+        if (p.length === 4) fold4(dst, p[0].update[k].data, p[0].weight, p[1].update[k].data, p[1].weight, p[2].update[k].data, p[2].weight, p[3].update[k].data, p[3].weight);
+        else for (const { update, weight } of p) fold1(dst, update[k].data, weight);
+      }
     }
     this.pending = [];
+  }
+
+  /** Fewer than four pending (the last batch) fold as four, the missing ones the first again with weight 0. */
+  private foldSimd(p: { update: WeightSet; weight: number }[]): void {
+    const { fold4: kernel, values, scratch } = this.kernel!;
+    const sums = this.sums!;
+    const four = [0, 1, 2, 3].map((j) => p[j] ?? { update: p[0].update, weight: 0 });
+    const slot = (j: number) => scratch + j * CHUNK * 4;
+    for (let k = 0; k < this.spec!.length; k++) {
+      const base = this.offsets[k];
+      const length = this.offsets[k + 1] - base;
+      for (let start = 0; start < length; start += CHUNK) {
+        const end = Math.min(length, start + CHUNK);
+        for (let j = 0; j < 4; j++) values.set(four[j].update[k].data.subarray(start, end), slot(j) / 4);
+        const vectorised = (end - start) & ~3;
+        kernel((base + start) * 8, slot(0), slot(1), slot(2), slot(3), vectorised, four[0].weight, four[1].weight, four[2].weight, four[3].weight);
+        for (let i = start + vectorised; i < end; i++) {
+          let v = 0;
+          for (const { update, weight } of four) v += weight * update[k].data[i];
+          sums[base + i] += v;
+        }
+      }
+    }
   }
 }
 

@@ -38,7 +38,7 @@ export {
 export { predictWithTextPrototypes, textPrototypeArgmax, accuracy, perClassAccuracy } from './predict';
 export { type DistillationOptions, CLIP2FL_KD_DEFAULTS, distillationLoss, distillationGradient, zeroShotLogits } from './kd';
 export { type BackendChoice, NODE_BACKEND_ORDER, initNodeTfBackend } from './backends';
-export { type WeightingMode, type WeightedUpdate, StreamingWeightedSum, aggregateWeighted, checkSameLayout } from './aggregate';
+export { type WeightingMode, type WeightedUpdate, type StreamingWeightedSumOptions, StreamingWeightedSum, aggregateWeighted, checkSameLayout } from './aggregate';
 export { coordinateMedian, trimmedMean, updateNorm, clipUpdateNorm } from './robust-aggregate';
 export { validateWeightSet } from './validate-weights';
 export * from './privacy';

@@ -80,7 +80,11 @@ export const runConfigSchema = z
       })
       .strict()
       .optional(),
-    updateDtype: z.enum(['float32', 'float16', 'int8']).default('float32'),
+    /**
+     * Encoding of the adapter on the wire, both ways. fp16 halves the bytes of float32 and cost no accuracy on
+     * protocol A (docs/BENCHMARKS.md); int8 (per-tensor scale) quarters them.
+     */
+    updateDtype: z.enum(['float32', 'float16', 'int8']).default('float16'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     /** Fashion-MNIST-LT: head/tail ratio of the long-tailed training set (CLIP2FL uses 10, 50 and 100). */
     imbalanceFactor: z.number().min(1).max(10_000).default(100),

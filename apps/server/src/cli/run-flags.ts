@@ -44,7 +44,7 @@ export const RUN_FLAGS_HELP = `Run settings:
   --objective <o>         clip (FedCLIP's in-batch loss, default) | class-ce (image vs all class prompts)
   --deadline-ms <n>       round deadline in ms (default 120000)
   --aggregation <mode>    fedavg (default) | uniform | median | trimmed-mean
-  --update-dtype <t>      float32 (default) | float16 | int8 for adapter transfers
+  --update-dtype <t>      float16 (default) | float32 | int8 for adapter transfers
   --seed <n>              seed (default 0)
 
 Fashion-MNIST-LT (--dataset fashion-mnist-lt; needs Debian's dataset-fashion-mnist):
