@@ -12,6 +12,7 @@ export interface MetricsRow {
   accuracy: number;
   zeroShotAccuracy: number;
   heldOutAccuracy: number;
+  zeroShotHeldOutAccuracy: number;
   participants: string[];
 }
 

@@ -107,6 +107,7 @@ describe.skipIf(!haveFashionMnist)('CLIP2FL on Fashion-MNIST-LT with Node simula
     // The server step ran on the clients' gradients: every class is held by some client.
     expect(last.serverStep).toMatchObject({ backend: 'wasm', clientsWithGradients: 3, matchSteps: 4, retrainEpochs: 4 });
     expect(last.serverStep.matchedClasses).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    for (const row of rows.slice(1)) expect(row.serverStep.bankShift, `round ${row.round}: the feature bank moved`).toBeGreaterThan(0);
     expect(run.clip2fl!.classifier.weight).not.toEqual(initialR);
   });
 

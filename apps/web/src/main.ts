@@ -1,6 +1,7 @@
 import { io } from 'socket.io-client';
 import { loadClipModelFromUrl } from '@clipfed/clip/web';
 import { FederatedClient, type ClientPlatform, type ClientSocket, type ClientStatus } from '@clipfed/client';
+import type { ImageShard } from '@clipfed/protocol';
 import { chooseBackends } from './backend-choice';
 import { createWorkerTrainer } from './worker-trainer';
 import { indexedDbFeatureCache } from './feature-cache';
@@ -48,9 +49,12 @@ async function main() {
   const ownParams = new URLSearchParams(params);
   ownParams.set('own', '1');
   ownLink.href = `?${ownParams}`;
+  ownLink.hidden = params.has('own');
   const ownFiles = params.has('own') ? await pickOwnImages() : null;
-  ownLink.hidden = ownFiles !== null;
 
+  // The controls stay disabled until there is a client to pause or take out of the run.
+  const pause = document.getElementById('pause') as HTMLButtonElement;
+  const leave = document.getElementById('leave') as HTMLButtonElement;
   const socket: ClientSocket = io({ transports: ['websocket'], reconnectionDelayMax: 5000 });
   const client = new FederatedClient(socket, platform, {
     runId: params.get('run') ?? undefined,
@@ -58,27 +62,36 @@ async function main() {
     localShard: ownFiles
       ? async (task) => {
           const { shard, skipped } = await shardFromFiles(ownFiles, task.classNames);
-          if (skipped.length) document.getElementById('own-classes')!.textContent = `Skipped ${skipped.length} unreadable file(s): ${skipped.join(', ')}`;
+          const note = skipped.length ? ` Skipped ${skipped.length} unreadable file(s): ${skipped.join(', ')}` : '';
+          document.getElementById('own-classes')!.textContent = `${ownImagesSummary(shard)}${note}`;
           return shard;
         }
       : undefined,
     onStatus: (s) => {
       window.clipfed!.status = s;
       renderStatus(s);
+      // Once the run is over or this tab has left, there is nothing to pause or leave.
+      if (s.stage === 'finished') pause.disabled = leave.disabled = true;
     },
   });
-  const pause = document.getElementById('pause') as HTMLButtonElement;
+  pause.disabled = leave.disabled = false;
+  // The button says what it will do (not a toggle with aria-pressed, whose name would then change under it).
+  let paused = false;
   pause.addEventListener('click', () => {
-    const paused = pause.getAttribute('aria-pressed') === 'true';
     if (paused) client.resume();
     else client.pause();
-    pause.setAttribute('aria-pressed', String(!paused));
-    pause.textContent = paused ? 'Pause' : 'Resume';
+    paused = !paused;
+    pause.textContent = paused ? 'Resume' : 'Pause';
   });
-  document.getElementById('leave')!.addEventListener('click', () => {
-    void client.leave();
-    pause.disabled = true;
-  });
+  leave.addEventListener('click', () => void client.leave());
+}
+
+/** "Using 12 images in 3 classes: face (4), hand (4), person (4).", for the volunteer to check what the tab trains on. */
+function ownImagesSummary(shard: ImageShard): string {
+  const counts = new Map<number, number>();
+  for (const label of shard.labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const classes = [...counts].sort(([a], [b]) => a - b).map(([label, n]) => `${shard.classNames[label]} (${n})`);
+  return `Using ${shard.labels.length} images in ${counts.size} classes: ${classes.join(', ')}.`;
 }
 
 main().catch((e: unknown) => {

@@ -6,8 +6,14 @@ export function pickOwnImages(): Promise<File[]> {
   section.hidden = false;
   document.getElementById('message')!.textContent = 'waiting for your images';
   return new Promise((resolve) => {
+    // The tab trains on one pick; after it, the picker is closed rather than left to ignore a second one.
+    const picked = (files: File[]) => {
+      input.disabled = true;
+      drop.hidden = true;
+      resolve(files);
+    };
     input.addEventListener('change', () => {
-      if (input.files?.length) resolve([...input.files]);
+      if (input.files?.length) picked([...input.files]);
     });
     drop.addEventListener('dragover', (e) => {
       e.preventDefault();
@@ -17,7 +23,7 @@ export function pickOwnImages(): Promise<File[]> {
     drop.addEventListener('drop', (e) => {
       e.preventDefault();
       drop.classList.remove('over');
-      void filesFromDrop(e.dataTransfer!).then((files) => files.length && resolve(files));
+      void filesFromDrop(e.dataTransfer!).then((files) => files.length && picked(files));
     });
   });
 }

@@ -55,6 +55,7 @@ export class FederatedClient {
   private runId: string | undefined;
   private busy: Promise<void> = Promise.resolve();
   private stopped = false;
+  private left = false;
 
   constructor(
     private readonly socket: ClientSocket,
@@ -91,6 +92,8 @@ export class FederatedClient {
   }
 
   private update(patch: Partial<ClientStatus>): void {
+    // After leave(), work still in flight (loading, encoding, training) may finish, but it neither shows nor sends anything.
+    if (this.left) return;
     this.status = { ...this.status, ...patch };
     this.opts.onStatus?.(this.status);
   }
@@ -269,6 +272,7 @@ export class FederatedClient {
     this.stopped = true;
     this.socket.disconnect();
     this.update({ stage: 'finished', message: 'left the run' });
+    this.left = true;
   }
 }
 

@@ -34,6 +34,8 @@ export interface OrtSession {
 export interface OrtSessionOptions {
   executionProviders?: string[];
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** 0 verbose … 3 error, 4 fatal. */
+  logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
 }
 
 export interface OrtRuntime {

@@ -10,7 +10,9 @@ export const RUN_FLAGS = {
   'max-clients': { type: 'string' },
   fraction: { type: 'string' },
   'local-epochs': { type: 'string' },
+  'max-images': { type: 'string' },
   lr: { type: 'string' },
+  'weight-decay': { type: 'string' },
   objective: { type: 'string' },
   'deadline-ms': { type: 'string' },
   aggregation: { type: 'string' },
@@ -41,6 +43,8 @@ export const RUN_FLAGS_HELP = `Run settings:
   --fraction <x>          fraction of ready clients sampled per round (default 1)
   --local-epochs <n>      local epochs per round (default 1)
   --lr <x>                adapter learning rate (default 5e-5)
+  --weight-decay <x>      Adam's coupled weight decay (default 0.2, as FedCLIP)
+  --max-images <n>        at most this many images in each client's shard (default: the whole shard)
   --objective <o>         clip (FedCLIP's in-batch loss, default) | class-ce (image vs all class prompts)
   --deadline-ms <n>       round deadline in ms (default 120000)
   --aggregation <mode>    fedavg (default) | uniform | median | trimmed-mean
@@ -77,7 +81,9 @@ export function runConfigFromFlags(values: Record<string, string | boolean | und
       maxClientsPerRound: num('max-clients'),
       clientFraction: num('fraction'),
       localEpochs: num('local-epochs'),
+      maxImagesPerClient: num('max-images'),
       learningRate: num('lr'),
+      weightDecay: num('weight-decay'),
       objective: values.objective,
       roundDeadlineMs: num('deadline-ms'),
       aggregation: values.aggregation,

@@ -64,12 +64,26 @@ describe('the CLIP2FL server state', () => {
         const local = features(6, 10 * round + client);
         for (const [c, g] of computeClientClassGradients(state.classifier, local.x, local.y, { seed: client })) gradients.set(c, [...(gradients.get(c) ?? []), g]);
       }
+      const bankBefore = state.bank.features.slice();
       const stats = await state.step({ backend: 'cpu', gradients, clientsWithGradients: 3, textEmbeddings: text, settings, lambda: 0.001, seed: round });
       expect(stats).toMatchObject({ backend: 'cpu', matchedClasses: [0, 1, 2, 3], matchSteps: 12, retrainEpochs: 12, clientsWithGradients: 3 });
+      // bankShift is the RMS over the C·M federated features of how far each moved.
+      let sq = 0;
+      for (let i = 0; i < bankBefore.length; i++) sq += (state.bank.features[i] - bankBefore[i]) ** 2;
+      expect(stats.bankShift).toBeGreaterThan(0);
+      expect(stats.bankShift).toBeCloseTo(Math.sqrt(sq / (C * 8)), 5);
     }
     spinning = false;
     // Every bank step and every re-training epoch yielded at least once.
     expect(turns).toBeGreaterThanOrEqual(2 * (12 + 12));
     expect(accuracy(predictWithClassifier(state.classifier, test.x), test.y)).toBeGreaterThan(0.9);
+  });
+
+  it('reports a bank shift of 0 when a CReFF round has no class gradients to match', async () => {
+    const state = Clip2flServerState.create({ numClasses: C, dim: D, settings, seed: 2 });
+    const bank = state.bank.features.slice();
+    const stats = await state.step({ backend: 'cpu', gradients: new Map(), clientsWithGradients: 0, textEmbeddings: features(1, 5).x, settings, lambda: 0, seed: 0 });
+    expect(stats).toMatchObject({ matchedClasses: [], matchSteps: 0, bankShift: 0, clientsWithGradients: 0 });
+    expect(state.bank.features).toEqual(bank);
   });
 });

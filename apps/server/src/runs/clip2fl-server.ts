@@ -39,6 +39,11 @@ export interface ServerStepStats {
   matchSteps: number;
   matchLoss: number;
   pclLoss: number;
+  /**
+   * How far the federated feature bank moved in this step: the root mean square, over its C·M
+   * features, of each feature's L2 displacement (0 when nothing was matched and there is no PCL).
+   */
+  bankShift: number;
   retrainEpochs: number;
   retrainLoss: number;
   matchMs: number;
@@ -97,6 +102,7 @@ export class Clip2flServerState {
   }): Promise<ServerStepStats> {
     const s = opts.settings;
     const t0 = performance.now();
+    const before = this.bank.features.slice();
     const matched = await updateFeatureBank(this.bank, {
       classifier: this.classifier,
       clientClassGradients: opts.gradients,
@@ -106,6 +112,7 @@ export class Clip2flServerState {
       lambda: opts.lambda,
       onStep: () => yieldToEventLoop(),
     });
+    const bankShift = rmsRowShift(before, this.bank.features, this.bank.numClasses * this.bank.perClass);
     const t1 = performance.now();
     let retrainLoss = NaN;
     this.classifier = await retrainClassifier({
@@ -129,10 +136,21 @@ export class Clip2flServerState {
       matchSteps: matched.steps,
       matchLoss: matched.matchLoss,
       pclLoss: matched.pclLoss,
+      bankShift,
       retrainEpochs: s.retrainEpochs,
       retrainLoss,
       matchMs: t1 - t0,
       retrainMs: performance.now() - t1,
     };
   }
+}
+
+/** sqrt(Σ‖after_i − before_i‖² / rows): the root mean square of the rows' L2 displacements. */
+function rmsRowShift(before: Float32Array, after: Float32Array, rows: number): number {
+  let sum = 0;
+  for (let i = 0; i < before.length; i++) {
+    const d = after[i] - before[i];
+    sum += d * d;
+  }
+  return Math.sqrt(sum / rows);
 }
