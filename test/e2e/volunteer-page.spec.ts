@@ -212,7 +212,7 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
   await page.keyboard.press('Enter');
   const resume = page.getByRole('button', { name: 'Resume' });
   await expect(resume).toBeFocused();
-  await expect(page.getByTestId('message')).toHaveText('paused; nothing is computed or sent until you resume');
+  await expect(page.getByTestId('message')).toHaveText('paused; nothing new starts and nothing is sent until you resume');
   await expect.poll(async () => (await clientsOf(request, runId)).find((c) => c.clientId === own.clientId)?.connected).toBe(false);
   // Resume with Space: back under the same identity, ready, without encoding again.
   await page.keyboard.press('Space');

@@ -55,6 +55,8 @@ export class FederatedClient {
   private runId: string | undefined;
   private busy: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Between pause() and resume(): in-flight work may finish, but it shows nothing and sends nothing. */
+  private paused = false;
   private left = false;
 
   constructor(
@@ -94,6 +96,11 @@ export class FederatedClient {
   private update(patch: Partial<ClientStatus>): void {
     // After leave(), work still in flight (loading, encoding, training) may finish, but it neither shows nor sends anything.
     if (this.left) return;
+    if (this.paused) {
+      // Work started before the pause finishes locally; its counters still count, but the page keeps saying "paused".
+      const { stage: _stage, message: _message, progress: _progress, ...rest } = patch;
+      patch = rest;
+    }
     this.status = { ...this.status, ...patch };
     this.opts.onStatus?.(this.status);
   }
@@ -223,6 +230,9 @@ export class FederatedClient {
       },
     );
     const trainMs = performance.now() - t0;
+    // Paused mid-round: the server dropped this client from the round when it disconnected, so the update would only be
+    // refused on reconnect. Nothing is sent while paused.
+    if (this.paused) return;
     this.update({ stage: 'uploading', message: `uploading the adapter for round ${round.round} (only the adapter leaves this device)`, progress: undefined });
     // Upload in the run's encoding (the one the global adapter came in) unless told otherwise.
     const weights = encodeTensors(result.weights, this.opts.updateDtype ?? round.weights[0]?.dtype ?? 'float32');
@@ -258,11 +268,13 @@ export class FederatedClient {
   pause(): void {
     this.stopped = true;
     this.socket.disconnect();
-    this.update({ stage: 'waiting', message: 'paused; nothing is computed or sent until you resume', progress: undefined });
+    this.update({ stage: 'waiting', message: 'paused; nothing new starts and nothing is sent until you resume', progress: undefined });
+    this.paused = true;
   }
 
   resume(): void {
     this.stopped = false;
+    this.paused = false;
     this.update({ message: 'reconnecting' });
     this.socket.connect();
   }
