@@ -179,7 +179,12 @@ export const roundMetricsSchema = z.object({
   accuracy: finite,
   zeroShotAccuracy: finite,
   perDomain: z.record(z.string(), finite).optional(),
-  participants: z.array(z.string()),
+  /**
+   * How many clients the round aggregated. A count, not the list: this state goes to every client on every change,
+   * and a list of N ids sent to N clients made a round's state traffic grow as N² (ping timeouts at 1,000 clients).
+   * The ids are in the run's metrics (HTTP API).
+   */
+  participantCount: z.number().int().min(0),
   meanLoss: finite.optional(),
   /** CLIP2FL / CReFF: accuracy of the balanced head (adapter + re-trained classifier R). */
   balancedAccuracy: finite.optional(),

@@ -99,6 +99,8 @@ export interface SimClients {
   sockets: ClientSocket[];
   /** Bytes the client sockets sent and received on the wire (websocket frames and TCP payload, both ways). */
   socketBytes(): { sent: number; received: number };
+  /** Connections lost (and retried) before close(): missed heartbeats under load. */
+  lostConnections(): number;
   close(): void;
 }
 
@@ -138,8 +140,15 @@ export function startSimClients(opts: {
     });
   const sockets: ClientSocket[] = [];
   const clients: FederatedClient[] = [];
+  let closing = false;
+  let lostConnections = 0;
   for (let i = 0; i < opts.count; i++) {
-    const socket: ClientSocket = io(opts.url, { transports: ['websocket'], reconnection: false, timeout: 60_000 });
+    // Reconnecting as a browser tab does: with a thousand clients in one process beside the server, a client can
+    // miss its heartbeat while a round's megabytes go through, and comes back under its own identity.
+    const socket: ClientSocket = io(opts.url, { transports: ['websocket'], reconnection: true, reconnectionDelay: 1000, timeout: 60_000 });
+    socket.on('disconnect', () => {
+      if (!closing) lostConnections++;
+    });
     let client: FederatedClient | null = null;
     const platform: ClientPlatform = {
       kind: 'node',
@@ -162,6 +171,7 @@ export function startSimClients(opts: {
   return {
     clients,
     sockets,
+    lostConnections: () => lostConnections,
     socketBytes() {
       let sent = 0;
       let received = 0;
@@ -173,6 +183,7 @@ export function startSimClients(opts: {
       return { sent, received };
     },
     close() {
+      closing = true;
       for (const s of sockets) s.disconnect();
     },
   };

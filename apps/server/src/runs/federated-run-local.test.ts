@@ -47,7 +47,7 @@ afterEach(async () => {
 async function localRun(asked: ModelUnderTest[]) {
   const dir = await mkdtemp(join(tmpdir(), 'clipfed-local-'));
   dirs.push(dir);
-  const config = runConfigSchema.parse({ algorithm: 'local', rounds: 2, minClients: 2 });
+  const config = runConfigSchema.parse({ algorithm: 'local', rounds: 2, minClients: 2, updateDtype: 'float32' }); // adapters compare exactly
   return new FederatedRun({
     id: 'local-test',
     config,

@@ -198,7 +198,7 @@ export class FederatedRun extends EventEmitter {
             round: last.round,
             accuracy: last.accuracy,
             zeroShotAccuracy: this.zeroShot.accuracy,
-            participants: last.participants,
+            participantCount: last.participants.length,
             ...(last.balancedHead ? { balancedAccuracy: last.balancedHead.accuracy } : {}),
           }
         : undefined,
