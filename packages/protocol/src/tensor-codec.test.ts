@@ -37,6 +37,18 @@ describe('tensor codec', () => {
     expect(float16BitsToFloat32(float32ToFloat16Bits(2 ** -24))).toBe(2 ** -24);
   });
 
+  it('every one of the 65,536 float16 values decodes to the float32 that encodes back to it', () => {
+    for (let h = 0; h < 65536; h++) {
+      const v = float16BitsToFloat32(h);
+      const isNaNBits = (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
+      if (isNaNBits) expect(Number.isNaN(v)).toBe(true);
+      else expect(float32ToFloat16Bits(v), `bits 0x${h.toString(16)}`).toBe(h);
+    }
+    expect(float16BitsToFloat32(0x3c00)).toBe(1);
+    expect(float16BitsToFloat32(0xc000)).toBe(-2);
+    expect(float16BitsToFloat32(0x7bff)).toBe(65504);
+  });
+
   it('int8 quantisation stays within half a step', () => {
     const w = encodeTensor(t, 'int8');
     const d = decodeTensor(w).data;

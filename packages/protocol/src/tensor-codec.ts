@@ -1,4 +1,4 @@
-import { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
+import { float16ArrayToFloat32, float32ToFloat16Bits } from './float16';
 
 /** A named float tensor as the algorithms see it (structurally the same as `@clipfed/fl`'s NamedTensor). */
 export interface TensorRecord {
@@ -72,9 +72,7 @@ export function decodeTensor(w: WireTensor): TensorRecord {
   let data: Float32Array;
   if (w.dtype === 'float32') data = new Float32Array(alignedCopy(w.bytes));
   else if (w.dtype === 'float16') {
-    const h = new Uint16Array(alignedCopy(w.bytes));
-    data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = float16BitsToFloat32(h[i]);
+    data = float16ArrayToFloat32(new Uint16Array(alignedCopy(w.bytes)));
   } else {
     if (w.scale === undefined || !Number.isFinite(w.scale) || w.scale <= 0) {
       throw new TensorDecodeError(`tensor "${w.name}": int8 needs a positive finite scale`);
