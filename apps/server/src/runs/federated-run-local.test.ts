@@ -129,3 +129,33 @@ describe('the centralised task', () => {
     expect(merged.evaluationSets.map((s) => s.name)).toEqual(task.evaluationSets.map((s) => s.name));
   });
 });
+
+describe('the zero-shot algorithm', () => {
+  it('records CLIP with no adapter at all, not a freshly initialised adapter, and finishes at round 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'clipfed-zero-shot-'));
+    dirs.push(dir);
+    const config = runConfigSchema.parse({ algorithm: 'zero-shot', rounds: 3, minClients: 1 });
+    const noAdapter: Evaluation = { accuracy: 0.7, heldOutAccuracy: 0.65, perSet: {} };
+    const withAdapter: Evaluation = { accuracy: 0.6, heldOutAccuracy: 0.55, perSet: {} };
+    const evaluator = {
+      evaluate: (weights: WeightSet | null) => (weights === null ? noAdapter : withAdapter),
+      evaluateModel: async () => withAdapter,
+      textEmbeddings: new Float32Array(8),
+    } as unknown as HeldOutEvaluator;
+    const run = new FederatedRun({
+      id: 'zero-shot-test',
+      config,
+      task,
+      embedDim: 4,
+      evaluator,
+      store: await RunStore.create(dir, 'zero-shot-test', config),
+      log: { info: () => undefined, warn: () => undefined },
+      modelUrl: '/model/',
+      maxUpdateBytes: 1 << 20,
+    });
+    await run.start();
+    expect(run.status).toBe('finished');
+    expect(run.metrics).toHaveLength(1);
+    expect(run.metrics[0]).toMatchObject({ round: 0, accuracy: 0.7, zeroShotAccuracy: 0.7, heldOutAccuracy: 0.65 });
+  });
+});

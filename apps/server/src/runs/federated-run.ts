@@ -175,7 +175,8 @@ export class FederatedRun extends EventEmitter {
 
   /** Evaluates the initial adapter and records round 0, so every curve starts at the same point. */
   async start(): Promise<void> {
-    const initial = await this.evaluateCurrent();
+    // zero-shot is CLIP with no adapter at all, not the freshly initialised one (which sits a few tenths of a point off).
+    const initial = this.config.algorithm === 'zero-shot' ? this.zeroShot : await this.evaluateCurrent();
     await this.recordRound({ round: 0, evaluation: initial, participants: [], extra: {} });
     await this.saveCheckpoint();
     if (this.config.algorithm === 'zero-shot') await this.finish('zero-shot needs no training rounds');
