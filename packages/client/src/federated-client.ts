@@ -151,12 +151,8 @@ export class FederatedClient {
   private encodeMs = 0;
 
   private async prepare(task: TaskDescription): Promise<void> {
-    let shard: ImageShard;
-    if (this.opts.localShard) {
-      this.update({ stage: 'download-data', message: 'reading your images (they stay on this device)' });
-      shard = await this.opts.localShard(task);
-      this.update({ shardLabel: shard.label });
-    } else {
+    let shard: ImageShard | null = null;
+    if (!this.opts.localShard) {
       this.update({ stage: 'download-data', message: `downloading this tab's shard: ${task.shardLabel}` });
       shard = decodeShard(await this.platform.fetchBytes(task.shardUrl));
     }
@@ -170,6 +166,13 @@ export class FederatedClient {
     }
     const model = this.model;
     if (model.embedDim !== task.embedDim) throw new Error(`model gives ${model.embedDim}-d features, the run expects ${task.embedDim}`);
+    if (!shard) {
+      // The volunteer's own images are read after the model is in, as the first part of encoding them: nothing about
+      // them is downloaded, so the page's "Download model" step should not light up for it.
+      this.update({ stage: 'encode-images', message: 'reading your images (they stay on this device)', progress: undefined });
+      shard = await this.opts.localShard!(task);
+      this.update({ shardLabel: shard.label });
+    }
 
     const t0 = performance.now();
     const n = shard.labels.length;
