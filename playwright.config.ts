@@ -35,7 +35,7 @@ export default defineConfig({
   webServer: {
     command: `npx tsx apps/server/src/cli.ts serve --no-run --record-uploads --port ${E2E_PORT} --runs-dir test-results/e2e-runs`,
     url: `http://localhost:${E2E_PORT}/api/health`,
-    env: { CLIPFED_OPERATOR_TOKEN: E2E_OPERATOR_TOKEN, LOG_LEVEL: 'info' },
+    env: { CLIPFED_OPERATOR_TOKEN: E2E_OPERATOR_TOKEN, LOG_LEVEL: 'warn' },
     timeout: 300_000,
     reuseExistingServer: false,
     stdout: 'pipe',
