@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createRun, getMetrics, getRun, type MetricsRow } from './run-api';
+import type { ServerStepStats } from '../../apps/server/src/runs/clip2fl-server';
+import { createRun, getMetrics, getRun, watchPageErrors, type MetricsRow } from './run-api';
 
 const ROUNDS = 2;
 const MATCH_STEPS = 4;
@@ -8,19 +9,7 @@ const RETRAIN_EPOCHS = 4;
 /** What a CLIP2FL row of metrics.jsonl adds to the FedCLIP one (docs/RESULTS.md, "what metrics.jsonl holds"). */
 interface Clip2flRow extends MetricsRow {
   balancedHead: { accuracy: number; heldOutAccuracy: number };
-  serverStep?: {
-    backend: string;
-    matchedClasses: number[];
-    clientsWithGradients: number;
-    matchSteps: number;
-    matchLoss: number;
-    pclLoss: number;
-    bankShift: number;
-    retrainEpochs: number;
-    retrainLoss: number;
-    matchMs: number;
-    retrainMs: number;
-  };
+  serverStep?: ServerStepStats;
 }
 
 test('two wasm tabs finish a CLIP2FL run with KD on Fashion-MNIST-LT, sending class gradients every round', async ({ browser, request }) => {
@@ -48,8 +37,7 @@ test('two wasm tabs finish a CLIP2FL run with KD on Fashion-MNIST-LT, sending cl
   const pages: Page[] = [];
   for (let i = 0; i < 2; i++) {
     const page = await (await browser.newContext()).newPage();
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`tab ${i}: ${m.text()}`));
-    page.on('pageerror', (e) => consoleErrors.push(`tab ${i}: ${e.message}`));
+    watchPageErrors(page, `tab ${i}`, consoleErrors);
     await page.goto(`/?run=${runId}&backend=wasm`);
     pages.push(page);
   }

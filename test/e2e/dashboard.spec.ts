@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_OPERATOR_TOKEN } from '../../playwright.config';
-import { getMetrics, getRun } from './run-api';
+import { getMetrics, getRun, watchPageErrors } from './run-api';
 
 const ROUNDS = 2;
 
@@ -39,8 +39,7 @@ test('the operator dashboard creates a run, follows two volunteer tabs live and 
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`dashboard: ${m.text()}`));
-  page.on('pageerror', (e) => consoleErrors.push(`dashboard: ${e.message}`));
+  watchPageErrors(page, 'dashboard', consoleErrors);
   await page.goto('/dashboard');
   await expect(page.locator('#connection')).toHaveText('Live');
 

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { createRun, getAggregation, getMetrics, getRun } from './run-api';
+import { createRun, getAggregation, getMetrics, getRun, watchPageErrors } from './run-api';
 
 const ROUNDS = 3;
 
@@ -23,8 +23,7 @@ test('three tabs (webgpu, wasm, auto) finish a FedCLIP run that beats zero-shot 
   for (const backend of ['webgpu', 'wasm', null]) {
     const context = await browser.newContext();
     const page = await context.newPage();
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${backend}: ${m.text()}`));
-    page.on('pageerror', (e) => consoleErrors.push(`${backend}: ${e.message}`));
+    watchPageErrors(page, String(backend), consoleErrors);
     await page.goto(`/?run=${runId}${backend ? `&backend=${backend}` : ''}`);
     pages.push(page);
   }

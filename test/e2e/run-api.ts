@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { decodeTensorFile, type RunConfigInput } from '@clipfed/protocol';
 import { E2E_OPERATOR_TOKEN } from '../../playwright.config';
 
@@ -45,4 +45,10 @@ export async function getAggregation(request: APIRequestContext, runId: string, 
     global: byPrefix('global'),
     uploads: meta.uploads.map((u) => ({ ...u, tensors: byPrefix(u.clientId) })),
   };
+}
+
+/** Collects the page's console errors and uncaught exceptions into `into`, each prefixed with `who`. */
+export function watchPageErrors(page: Page, who: string, into: string[]): void {
+  page.on('console', (m) => m.type() === 'error' && into.push(`${who}: ${m.text()}`));
+  page.on('pageerror', (e) => into.push(`${who}: ${e.message}`));
 }

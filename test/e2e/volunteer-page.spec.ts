@@ -5,7 +5,7 @@ import { expect, test, type APIRequestContext, type Locator, type Page } from '@
 import { decodeTensorFile } from '@clipfed/protocol';
 import { encodePngRgb } from '../../packages/data/src/png';
 import { E2E_OPERATOR_TOKEN } from '../../playwright.config';
-import { createRun, getAggregation, getMetrics, getRun } from './run-api';
+import { createRun, getAggregation, getMetrics, getRun, watchPageErrors } from './run-api';
 
 const ROUNDS = 2;
 const CLASSES = 3;
@@ -149,10 +149,7 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
   const pngs = await writeOwnImages(folder, picked);
 
   const consoleErrors: string[] = [];
-  const watch = (page: Page, who: string) => {
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${who}: ${m.text()}`));
-    page.on('pageerror', (e) => consoleErrors.push(`${who}: ${e.message}`));
-  };
+  const watch = (page: Page, who: string) => watchPageErrors(page, who, consoleErrors);
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   // Everything the tab sends: websocket frames, and the bodies of any HTTP request (page or worker).

@@ -8,7 +8,7 @@ import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { FederatedClient, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform } from '@clipfed/client/node';
 import { initNodeTfBackend } from '@clipfed/fl';
-import { api, startServerProcess, stopProcess, type ServerProcess } from './server-process';
+import { api, startServerProcess, stopProcess, waitFor as waitForProbe, type ServerProcess } from './server-process';
 
 interface RunView {
   state: { status: string; round: number; message?: string };
@@ -46,15 +46,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 300_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}\n${server?.output() ?? ''}`);
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 300_000) =>
+  waitForProbe(what, probe, { timeoutMs, context: () => server?.output() ?? '' });
 
 async function metricsRounds(runId: string): Promise<number[]> {
   const text = await readFile(join(dir, 'runs', runId, 'metrics.jsonl'), 'utf8');

@@ -10,7 +10,7 @@ import { FederatedClient, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform } from '@clipfed/client/node';
 import { initNodeTfBackend } from '@clipfed/fl';
 import { freePort, startRedisServer, type RedisServer } from '../../apps/server/src/scale/testing/redis-server';
-import { api, startServerProcess, stopProcess, type ServerProcess } from './server-process';
+import { api, startServerProcess, stopProcess, waitFor as waitForProbe, type ServerProcess } from './server-process';
 
 interface RunView {
   state: { status: string; round: number };
@@ -28,15 +28,8 @@ let b: ServerProcess;
 let sharedModel: Promise<ClipModel>;
 const sockets: ClientSocket[] = [];
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}\n--- A ---\n${a?.output()}\n--- B ---\n${b?.output()}`);
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000) =>
+  waitForProbe(what, probe, { timeoutMs, context: () => `--- A ---\n${a?.output()}\n--- B ---\n${b?.output()}` });
 
 function volunteer(server: ServerProcess, runId: string | undefined): FederatedClient {
   const socket: ClientSocket = io(server.url, { transports: ['websocket'], reconnection: false });

@@ -50,3 +50,14 @@ export async function api<T>(url: string, path: string, init?: { method?: string
   if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
+
+/** Polls `probe` every 250 ms until it returns a value; on timeout the error carries `context()` (server output). */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, opts: { timeoutMs: number; context?: () => string }): Promise<T> {
+  const deadline = Date.now() + opts.timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}\n${opts.context?.() ?? ''}`);
+}

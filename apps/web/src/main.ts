@@ -76,12 +76,10 @@ async function main() {
   });
   pause.disabled = leave.disabled = false;
   // The button says what it will do (not a toggle with aria-pressed, whose name would then change under it).
-  let paused = false;
   pause.addEventListener('click', () => {
-    if (paused) client.resume();
+    if (client.paused) client.resume();
     else client.pause();
-    paused = !paused;
-    pause.textContent = paused ? 'Resume' : 'Pause';
+    pause.textContent = client.paused ? 'Resume' : 'Pause';
   });
   leave.addEventListener('click', () => void client.leave());
 }

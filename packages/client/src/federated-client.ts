@@ -54,10 +54,11 @@ export class FederatedClient {
   private clientId: string | undefined;
   private runId: string | undefined;
   private busy: Promise<void> = Promise.resolve();
-  private stopped = false;
-  /** Between pause() and resume(): in-flight work may finish, but it shows nothing and sends nothing. */
-  private paused = false;
-  private left = false;
+  /**
+   * Set by pause() (until resume()) and leave(): work already in flight may finish, but it sends nothing; while
+   * paused its counters still count, after leaving nothing shows at all.
+   */
+  private halted: 'paused' | 'left' | null = null;
 
   constructor(
     private readonly socket: ClientSocket,
@@ -85,7 +86,7 @@ export class FederatedClient {
       this.update({ lastError: parsed.ok ? `${parsed.value.code}: ${parsed.value.message}` : 'malformed error from server' });
     });
     socket.on('disconnect', (reason) => {
-      if (!this.stopped && this.status.stage !== 'finished') this.update({ message: `connection lost (${reason}); reconnecting` });
+      if (!this.halted && this.status.stage !== 'finished') this.update({ message: `connection lost (${reason}); reconnecting` });
     });
   }
 
@@ -94,10 +95,9 @@ export class FederatedClient {
   }
 
   private update(patch: Partial<ClientStatus>): void {
-    // After leave(), work still in flight (loading, encoding, training) may finish, but it neither shows nor sends anything.
-    if (this.left) return;
-    if (this.paused) {
-      // Work started before the pause finishes locally; its counters still count, but the page keeps saying "paused".
+    if (this.halted === 'left') return;
+    if (this.halted === 'paused') {
+      // The page keeps saying "paused" while work started before the pause finishes.
       const { stage: _stage, message: _message, progress: _progress, ...rest } = patch;
       patch = rest;
     }
@@ -233,9 +233,9 @@ export class FederatedClient {
       },
     );
     const trainMs = performance.now() - t0;
-    // Paused mid-round: the server dropped this client from the round when it disconnected, so the update would only be
-    // refused on reconnect. Nothing is sent while paused.
-    if (this.paused) return;
+    // Paused or left mid-round: the server dropped this client from the round when it disconnected, so the update
+    // would only be refused on reconnect.
+    if (this.halted) return;
     this.update({ stage: 'uploading', message: `uploading the adapter for round ${round.round} (only the adapter leaves this device)`, progress: undefined });
     // Upload in the run's encoding (the one the global adapter came in) unless told otherwise.
     const weights = encodeTensors(result.weights, this.opts.updateDtype ?? round.weights[0]?.dtype ?? 'float32');
@@ -269,25 +269,26 @@ export class FederatedClient {
    * rejoins under the same identity with the encoded data kept in memory.
    */
   pause(): void {
-    this.stopped = true;
-    this.socket.disconnect();
     this.update({ stage: 'waiting', message: 'paused; nothing new starts and nothing is sent until you resume', progress: undefined });
-    this.paused = true;
+    this.halted = 'paused';
+    this.socket.disconnect();
+  }
+
+  get paused(): boolean {
+    return this.halted === 'paused';
   }
 
   resume(): void {
-    this.stopped = false;
-    this.paused = false;
+    this.halted = null;
     this.update({ message: 'reconnecting' });
     this.socket.connect();
   }
 
   /** Leaves cleanly: the server drops this client from any open round at once instead of waiting for a deadline. */
   async leave(): Promise<void> {
-    this.stopped = true;
-    this.socket.disconnect();
     this.update({ stage: 'finished', message: 'left the run' });
-    this.left = true;
+    this.halted = 'left';
+    this.socket.disconnect();
   }
 }
 

@@ -109,23 +109,24 @@ export class StreamingWeightedSum {
     this.pending = [];
   }
 
-  /** Fewer than four pending (the last batch) fold as four, the missing ones the first again with weight 0. */
+  /** Fewer than four pending (the last batch) fold as four, the missing ones as zeros at weight 0. */
   private foldSimd(p: { update: WeightSet; weight: number }[]): void {
     const { fold4: kernel, values, scratch } = this.kernel!;
     const sums = this.sums!;
-    const four = [0, 1, 2, 3].map((j) => p[j] ?? { update: p[0].update, weight: 0 });
     const slot = (j: number) => scratch + j * CHUNK * 4;
+    const weight = (j: number) => p[j]?.weight ?? 0;
+    for (let j = p.length; j < 4; j++) values.fill(0, slot(j) / 4, slot(j) / 4 + CHUNK);
     for (let k = 0; k < this.spec!.length; k++) {
       const base = this.offsets[k];
       const length = this.offsets[k + 1] - base;
       for (let start = 0; start < length; start += CHUNK) {
         const end = Math.min(length, start + CHUNK);
-        for (let j = 0; j < 4; j++) values.set(four[j].update[k].data.subarray(start, end), slot(j) / 4);
+        for (let j = 0; j < p.length; j++) values.set(p[j].update[k].data.subarray(start, end), slot(j) / 4);
         const vectorised = (end - start) & ~3;
-        kernel((base + start) * 8, slot(0), slot(1), slot(2), slot(3), vectorised, four[0].weight, four[1].weight, four[2].weight, four[3].weight);
+        kernel((base + start) * 8, slot(0), slot(1), slot(2), slot(3), vectorised, weight(0), weight(1), weight(2), weight(3));
         for (let i = start + vectorised; i < end; i++) {
           let v = 0;
-          for (const { update, weight } of four) v += weight * update[k].data[i];
+          for (const { update, weight } of p) v += weight * update[k].data[i];
           sums[base + i] += v;
         }
       }
