@@ -57,7 +57,8 @@ describe('weighted aggregation', () => {
     ['the JavaScript loop', false],
   ])('gives the exact weighted mean for any number of updates, folded in batches or not (%s)', (_, simd) => {
     const rng = new SeededRandom(5);
-    const updates = Array.from({ length: 11 }, () => ws(Array.from(rng.fillNormal(new Float32Array(4))), Array.from(rng.fillNormal(new Float32Array(2)))));
+    // Up to 37 updates: full batches of four and every length of short last batch.
+    const updates = Array.from({ length: 37 }, () => ws(Array.from(rng.fillNormal(new Float32Array(4))), Array.from(rng.fillNormal(new Float32Array(2)))));
     for (let n = 1; n <= updates.length; n++) {
       const sum = new StreamingWeightedSum({ simd });
       const expectedW = new Float64Array(4);
@@ -86,7 +87,8 @@ describe('weighted aggregation', () => {
       { name: 'w', shape: [16_395] },
       { name: 'b', shape: [3] },
     ];
-    const updates: WeightSet[] = Array.from({ length: 7 }, () => layout.map((l) => ({ ...l, data: rng.fillNormal(new Float32Array(l.shape[0])) })));
+    // 21 updates: five batches of four and a short last one.
+    const updates: WeightSet[] = Array.from({ length: 21 }, () => layout.map((l) => ({ ...l, data: rng.fillNormal(new Float32Array(l.shape[0])) })));
     expect(createFold4Kernel(), 'Node 20 runs WebAssembly SIMD').not.toBeNull();
     const simd = new StreamingWeightedSum({ simd: true });
     const js = new StreamingWeightedSum({ simd: false });
@@ -98,8 +100,23 @@ describe('weighted aggregation', () => {
     const b = js.result();
     expectClose(a[0].data, b[0].data, 1e-6);
     expectClose(a[1].data, b[1].data, 1e-6);
-    const expected = Array.from({ length: 16_395 }, (_, i) => updates.reduce((s, u, j) => s + (j + 1) * u[0].data[i], 0) / 28);
+    const expected = Array.from({ length: 16_395 }, (_, i) => updates.reduce((s, u, j) => s + (j + 1) * u[0].data[i], 0) / 231);
     expectClose(a[0].data, expected, 1e-6);
+  });
+
+  it.each([true, false])('reset empties the sum for the next round and keeps its layout (simd %s)', (simd) => {
+    const sum = new StreamingWeightedSum({ simd });
+    for (let i = 0; i < 6; i++) sum.add(C, 1);
+    sum.result();
+    sum.add(C, 1); // pending, not folded yet
+    sum.reset();
+    expect(sum.count).toBe(0);
+    expect(sum.totalWeight).toBe(0);
+    expect(() => sum.result()).toThrow(OptionError);
+    sum.add(A, 1);
+    sum.add(B, 3);
+    expectClose(sum.result()[0].data, [2.5, 2, 1.5, 1], 1e-7);
+    expect(() => sum.add([{ name: 'other', shape: [2, 2], data: new Float32Array(4) }, A[1]], 1)).toThrow(ShapeError);
   });
 
   it('a refused update leaves the sum as it was', () => {

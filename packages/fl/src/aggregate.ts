@@ -6,6 +6,8 @@ import { createFold4Kernel, type Fold4Kernel } from './wasm/fold4-kernel';
 const FOLD_BATCH = 4;
 /** Values of each of the four updates copied into kernel memory at a time (4 × 32 KB: stays in L2). */
 const CHUNK = 8192;
+/** Kernel memory slots: one per update of a batch, and one always zero for a short last batch. */
+const SLOTS = 5;
 
 export interface StreamingWeightedSumOptions {
   /** Fold with the WebAssembly SIMD kernel where available (default); false forces the JavaScript loop. */
@@ -20,15 +22,15 @@ export interface StreamingWeightedSumOptions {
  * update, so folding one update per pass spent most of its time moving them through memory. The fold runs in a
  * small WebAssembly SIMD kernel (wasm/fold4.wat) where the runtime has one, with the accumulators in the
  * kernel's memory and each update copied through it in cache-sized chunks; elsewhere in a JavaScript loop
- * (same sums, about 3× slower: docs/BENCHMARKS.md). Until it is folded, an added update is held by
- * reference: do not modify its arrays after `add`.
+ * (same sums, about 3× slower: docs/BENCHMARKS.md). Holding sixteen updates per pass instead measured the
+ * same. Until it is folded, an added update is held by reference: do not modify its arrays after `add`.
  */
 export class StreamingWeightedSum {
   private spec: TensorSpec[] | null = null;
   /** Where each tensor's accumulators start, in values. */
   private offsets: number[] = [];
   private sums: Float64Array | null = null;
-  private kernel: { fold4: Fold4Kernel['fold4']; values: Float32Array; scratch: number } | null = null;
+  private kernel: { fold4: Fold4Kernel['fold4']; scale: Fold4Kernel['scale']; values: Float32Array; scratch: number } | null = null;
   private pending: { update: WeightSet; weight: number }[] = [];
   private n = 0;
   private total = 0;
@@ -53,6 +55,18 @@ export class StreamingWeightedSum {
     if (this.pending.length === FOLD_BATCH) this.fold();
   }
 
+  /**
+   * Empties the sum for the next round, keeping its layout and memory: a server reuses one sum per run, because
+   * the first writes to fresh accumulators cost page faults (about 4 ms for 4 MB on a small VM, as much as
+   * folding ten updates).
+   */
+  reset(): void {
+    this.pending = [];
+    this.n = 0;
+    this.total = 0;
+    this.sums?.fill(0);
+  }
+
   get count(): number {
     return this.n;
   }
@@ -66,13 +80,26 @@ export class StreamingWeightedSum {
     if (this.spec === null || this.n === 0) throw new OptionError('no update was added: there is nothing to aggregate');
     this.fold();
     const inv = 1 / this.total;
-    const sums = this.sums!;
     return this.spec.map((s, k) => {
       const start = this.offsets[k];
       const data = new Float32Array(this.offsets[k + 1] - start);
-      for (let i = 0; i < data.length; i++) data[i] = sums[start + i] * inv;
+      if (this.kernel) this.scaleSimd(data, start, inv);
+      else for (let i = 0; i < data.length; i++) data[i] = this.sums![start + i] * inv;
       return { name: s.name, shape: [...s.shape], data };
     });
+  }
+
+  /** data[i] = inv · sums[start + i], through the kernel's first update slot a chunk at a time (the sums stay). */
+  private scaleSimd(data: Float32Array, start: number, inv: number): void {
+    const { scale, values, scratch } = this.kernel!;
+    const sums = this.sums!;
+    for (let from = 0; from < data.length; from += CHUNK) {
+      const end = Math.min(data.length, from + CHUNK);
+      const vectorised = (end - from) & ~3;
+      scale(scratch, (start + from) * 8, vectorised, inv);
+      data.set(values.subarray(scratch / 4, scratch / 4 + vectorised), from);
+      for (let i = from + vectorised; i < end; i++) data[i] = sums[start + i] * inv;
+    }
   }
 
   private allocate(first: WeightSet): void {
@@ -87,11 +114,11 @@ export class StreamingWeightedSum {
     }
     // Accumulators first (float64), then one chunk per update (float32), 16-byte aligned.
     const scratch = Math.ceil((total * 8) / 16) * 16;
-    const bytes = scratch + FOLD_BATCH * CHUNK * 4;
+    const bytes = scratch + SLOTS * CHUNK * 4;
     const pages = Math.ceil(bytes / 65536) - kernel.memory.buffer.byteLength / 65536;
     if (pages > 0) kernel.memory.grow(pages);
     this.sums = new Float64Array(kernel.memory.buffer, 0, total);
-    this.kernel = { fold4: kernel.fold4, values: new Float32Array(kernel.memory.buffer), scratch };
+    this.kernel = { fold4: kernel.fold4, scale: kernel.scale, values: new Float32Array(kernel.memory.buffer), scratch };
   }
 
   private fold(): void {
@@ -109,13 +136,12 @@ export class StreamingWeightedSum {
     this.pending = [];
   }
 
-  /** Fewer than four pending (the last batch) fold as four, the missing ones as zeros at weight 0. */
+  /** Fewer than four pending (the last batch) fold as four, the missing ones read from the zero slot at weight 0. */
   private foldSimd(p: { update: WeightSet; weight: number }[]): void {
     const { fold4: kernel, values, scratch } = this.kernel!;
     const sums = this.sums!;
-    const slot = (j: number) => scratch + j * CHUNK * 4;
+    const slot = (j: number) => scratch + (j < p.length ? j : SLOTS - 1) * CHUNK * 4;
     const weight = (j: number) => p[j]?.weight ?? 0;
-    for (let j = p.length; j < 4; j++) values.fill(0, slot(j) / 4, slot(j) / 4 + CHUNK);
     for (let k = 0; k < this.spec!.length; k++) {
       const base = this.offsets[k];
       const length = this.offsets[k + 1] - base;

@@ -159,3 +159,40 @@ describe('the zero-shot algorithm', () => {
     expect(run.metrics[0]).toMatchObject({ round: 0, accuracy: 0.7, zeroShotAccuracy: 0.7, heldOutAccuracy: 0.65 });
   });
 });
+
+describe('FedAvg across rounds', () => {
+  it('each round the global adapter is the sample-weighted mean of that round’s uploads alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'clipfed-fedavg-'));
+    dirs.push(dir);
+    const config = runConfigSchema.parse({ algorithm: 'fedclip', rounds: 3, minClients: 2, updateDtype: 'float32' });
+    const run = new FederatedRun({
+      id: 'fedavg-test',
+      config,
+      task,
+      embedDim: 4,
+      evaluator: recordingEvaluator([]),
+      store: await RunStore.create(dir, 'fedavg-test', config),
+      log: { info: () => undefined, warn: () => undefined },
+      modelUrl: '/model/',
+      maxUpdateBytes: 1 << 20,
+    });
+    await run.start();
+    const [inboxA, inboxB]: RoundStart[][] = [[], []];
+    const a = joinClient(run, inboxA);
+    const b = joinClient(run, inboxB);
+    run.markReady(a, { runId: run.id, numSamples: 3, imagesEncoded: 3, encodeMs: 1 });
+    run.markReady(b, { runId: run.id, numSamples: 5, imagesEncoded: 5, encodeMs: 1 });
+    for (let round = 1; round <= 3; round++) {
+      await expect.poll(() => inboxA.length).toBe(round);
+      const start = decodeTensors(inboxA[round - 1].weights);
+      const fromA = shifted(start, round);
+      const fromB = shifted(start, -2 * round);
+      expect(run.receiveUpdate(a, { ...update(run, round, fromA), numSamples: 3 })).toEqual({ accepted: true });
+      expect(run.receiveUpdate(b, { ...update(run, round, fromB), numSamples: 5 })).toEqual({ accepted: true });
+      await expect.poll(() => run.round).toBe(round);
+      // (3·(x + r) + 5·(x − 2r)) / 8 = x − 7r/8: a sum carried over from the round before would be far off.
+      run.global.forEach((t, k) => expect(Math.max(...t.data.map((v, i) => Math.abs(v - (start[k].data[i] - (7 * round) / 8))))).toBeLessThan(1e-5));
+    }
+    await expect.poll(() => run.status).toBe('finished');
+  });
+});

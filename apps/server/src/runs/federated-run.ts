@@ -136,6 +136,8 @@ export class FederatedRun extends EventEmitter {
   readonly records = new Map<number, RoundRecord>();
   private readonly clients = new Map<string, ClientSession>();
   private open: OpenRound | null = null;
+  /** One streaming sum for every round of the run, emptied at each round start (its memory stays warm). */
+  private roundSum: StreamingWeightedSum | null = null;
   /** True while a closed round is aggregated, run through the CLIP2FL step and evaluated: no new round starts. */
   private closing = false;
   private nextClientNumber = 1;
@@ -426,6 +428,12 @@ export class FederatedRun extends EventEmitter {
     }
   }
 
+  private reusedSum(): StreamingWeightedSum {
+    this.roundSum ??= new StreamingWeightedSum();
+    this.roundSum.reset();
+    return this.roundSum;
+  }
+
   private readyClients(): string[] {
     return [...this.clients.values()].filter((c) => c.ready && c.channel).map((c) => c.clientId);
   }
@@ -464,7 +472,7 @@ export class FederatedRun extends EventEmitter {
       // Streaming (O(P) memory) wherever the rule allows it; median, trimmed mean and DP need all updates.
       sum:
         !this.config.dp && !this.localAdapters && (this.config.aggregation === 'fedavg' || this.config.aggregation === 'uniform')
-          ? new StreamingWeightedSum()
+          ? this.reusedSum()
           : null,
       startedAt: Date.now(),
       deadlineAt,

@@ -38,4 +38,19 @@
           (f64x2.add (v128.load offset=16 (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 3)))) (local.get $hi)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $next))))
+;; dst[i] = f32(scale*src[i]) for i < n (n a multiple of 4): the float64 sums out as the float32 mean.
+  ;; dst holds float32 values, src float64 values; byte offsets into this memory.
+  (func (export "scale")
+    (param $dst i32) (param $src i32) (param $n i32) (param $scale f64)
+    (local $i i32) (local $s v128)
+    (local.set $s (f64x2.splat (local.get $scale)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (f64x2.mul (v128.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3)))) (local.get $s)))
+            (f32x4.demote_f64x2_zero (f64x2.mul (v128.load offset=16 (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3)))) (local.get $s)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $next))))
 )
