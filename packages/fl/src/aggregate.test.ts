@@ -4,7 +4,7 @@ import { OptionError, ShapeError } from './errors';
 import { clipUpdateNorm, coordinateMedian, trimmedMean, updateNorm } from './robust-aggregate';
 import { expectClose } from './testing/numeric';
 import type { WeightSet } from './types';
-import { validateWeightSet } from './validate-weights';
+import { measureUpdate, validateWeightSet } from './validate-weights';
 import { SeededRandom } from './random';
 import { createFold4Kernel } from './wasm/fold4-kernel';
 
@@ -189,5 +189,30 @@ describe('validateWeightSet', () => {
     expect(validateWeightSet([{ ...A[0], data: [1, 2, 3, 4] }, A[1]], spec)).toMatch(/not a Float32Array/);
     expect(validateWeightSet([A[0], { ...A[1], data: Float32Array.of(1, Number.NaN) }], spec)).toMatch(/non-finite value \(NaN\) at index 1/);
     expect(validateWeightSet([A[0], { ...A[1], data: Float32Array.of(Infinity, 1) }], spec)).toMatch(/non-finite/);
+  });
+});
+
+describe('measureUpdate', () => {
+  it('gives the L2 distance from the reference, as updateNorm does, for any length', () => {
+    const rng = new SeededRandom(3);
+    const ref: WeightSet = [
+      { name: 'w', shape: [1027], data: rng.fillNormal(new Float32Array(1027)) },
+      { name: 'b', shape: [3], data: Float32Array.of(1, 2, 3) },
+    ];
+    const upd = ref.map((t) => ({ ...t, data: t.data.map((v) => v + rng.normal()) }));
+    const measured = measureUpdate(upd, ref);
+    expect(measured.ok).toBe(true);
+    expect(measured.ok && measured.norm).toBeCloseTo(updateNorm(upd, ref), 9);
+    expect(measureUpdate(ref, ref)).toEqual({ ok: true, norm: 0 });
+  });
+  it('refuses what validateWeightSet refuses, naming the first non-finite value', () => {
+    expect(measureUpdate([A[0]], A)).toEqual({ ok: false, problem: expect.stringMatching(/1 tensors, expected 2/) });
+    expect(measureUpdate([{ ...A[0], shape: [4] }, A[1]], A)).toMatchObject({ ok: false, problem: expect.stringMatching(/shape \[4\]/) });
+    expect(measureUpdate([A[0], { ...A[1], data: Float32Array.of(1, Number.NaN) }], A)).toEqual({ ok: false, problem: 'tensor "b" has a non-finite value (NaN) at index 1' });
+    expect(measureUpdate([{ ...A[0], data: Float32Array.of(0, 0, -Infinity, 0) }, A[1]], A)).toMatchObject({ ok: false, problem: expect.stringMatching(/"w" has a non-finite value \(-Infinity\) at index 2/) });
+    // The largest float32 values, far from the reference: a large but finite distance, not an overflow.
+    const huge = A.map((t) => ({ ...t, data: t.data.map((_, i) => (i % 2 ? 3.4e38 : -3.4e38)) }));
+    const far = measureUpdate(huge, A);
+    expect(far.ok && Number.isFinite(far.norm) && far.norm > 1e38).toBe(true);
   });
 });

@@ -40,7 +40,7 @@ export { type DistillationOptions, CLIP2FL_KD_DEFAULTS, distillationLoss, distil
 export { type BackendChoice, NODE_BACKEND_ORDER, initNodeTfBackend } from './backends';
 export { type WeightingMode, type WeightedUpdate, type StreamingWeightedSumOptions, StreamingWeightedSum, aggregateWeighted, checkSameLayout } from './aggregate';
 export { coordinateMedian, trimmedMean, updateNorm, clipUpdateNorm } from './robust-aggregate';
-export { validateWeightSet } from './validate-weights';
+export { measureUpdate, validateWeightSet, type MeasuredUpdate } from './validate-weights';
 export * from './privacy';
 export {
   type ShotThresholds,

@@ -5,6 +5,21 @@ import { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 const t = { name: 'w1', shape: [2, 3], data: Float32Array.from([0.5, -1.25, 3, 1e-3, -65504, 0]) };
 
 describe('tensor codec', () => {
+  it.each(['float32', 'float16', 'int8'] as const)('decodes %s bytes at any offset of a larger buffer into an array of its own', (dtype) => {
+    const t = { name: 'w', shape: [2, 3], data: Float32Array.of(0.5, -1, 2, 0.25, 3, -0.125) };
+    const wire = encodeTensor(t, dtype);
+    const expected = decodeTensor(wire).data;
+    for (const offset of [0, 1, 2, 3]) {
+      // How a socket delivers an attachment: a slice of a bigger buffer, at whatever offset it landed.
+      const slab = new Uint8Array(offset + wire.bytes.byteLength + 5).fill(0xff);
+      slab.set(wire.bytes, offset);
+      const decoded = decodeTensor({ ...wire, bytes: slab.subarray(offset, offset + wire.bytes.byteLength) });
+      expect(decoded.data).toEqual(expected);
+      slab.fill(0);
+      expect(decoded.data).toEqual(expected);
+    }
+  });
+
   it('round-trips float32 exactly as binary, not JSON', () => {
     const w = encodeTensor(t);
     expect(w.bytes).toBeInstanceOf(Uint8Array);

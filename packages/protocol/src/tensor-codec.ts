@@ -72,12 +72,14 @@ export function decodeTensor(w: WireTensor): TensorRecord {
   let data: Float32Array;
   if (w.dtype === 'float32') data = new Float32Array(alignedCopy(w.bytes));
   else if (w.dtype === 'float16') {
-    data = float16ArrayToFloat32(new Uint16Array(alignedCopy(w.bytes)));
+    // Read in place where the bytes are 2-aligned: the decoded float32 values are a new array either way.
+    const bits = w.bytes.byteOffset % 2 === 0 ? new Uint16Array(w.bytes.buffer, w.bytes.byteOffset, n) : new Uint16Array(alignedCopy(w.bytes));
+    data = float16ArrayToFloat32(bits);
   } else {
     if (w.scale === undefined || !Number.isFinite(w.scale) || w.scale <= 0) {
       throw new TensorDecodeError(`tensor "${w.name}": int8 needs a positive finite scale`);
     }
-    const q = new Int8Array(alignedCopy(w.bytes));
+    const q = new Int8Array(w.bytes.buffer, w.bytes.byteOffset, n);
     data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = q[i] * w.scale;
   }

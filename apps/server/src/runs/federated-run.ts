@@ -26,7 +26,7 @@ import {
   gaussianMechanismEpsilon,
   initAdapterWeights,
   SeededRandom,
-  updateNorm,
+  measureUpdate,
   StreamingWeightedSum,
   trimmedMean,
   validateWeightSet,
@@ -381,9 +381,9 @@ export class FederatedRun extends EventEmitter {
       throw e;
     }
     const reference = this.referenceAdapter(c);
-    const problem = validateWeightSet(weights, reference.map((t) => ({ name: t.name, shape: t.shape })));
-    if (problem) return refuse('bad-update', problem);
-    const norm = updateNorm(weights, reference);
+    const measured = measureUpdate(weights, reference);
+    if (!measured.ok) return refuse('bad-update', measured.problem);
+    const norm = measured.norm;
     if (norm > this.config.maxUpdateNorm) {
       return refuse('bad-update', `update moves the adapter by ${norm.toPrecision(4)} (L2), above the run's bound of ${this.config.maxUpdateNorm}`);
     }

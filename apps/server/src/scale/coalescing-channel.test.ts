@@ -47,6 +47,19 @@ describe('coalescingChannel', () => {
     expect(sent).toHaveLength(4);
   });
 
+  it('reads an interval given as a function at each state (the gateway grows it with the connection count)', () => {
+    const sent: unknown[][] = [];
+    let connections = 10;
+    const channel = coalescingChannel((...args) => sent.push(args), () => Math.max(250, connections));
+    channel.send('run:state', state(1));
+    connections = 1000;
+    channel.send('run:state', state(2));
+    vi.advanceTimersByTime(250);
+    expect(sent).toHaveLength(1);
+    vi.advanceTimersByTime(750);
+    expect(sent.map(([, s]) => (s as RunState).round)).toEqual([1, 2]);
+  });
+
   it('drops a waiting state once closed', () => {
     const sent: unknown[] = [];
     const channel = coalescingChannel((...args) => sent.push(args), 250);

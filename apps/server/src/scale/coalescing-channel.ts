@@ -9,11 +9,12 @@ export interface CoalescingChannel extends ClientChannel {
  * A run announces its state to every client on every change, so a round with N clients sends N² state
  * messages (a million at N = 1000). Only the latest state matters to a client: this channel sends a state at
  * once when none went out in the last `intervalMs`, otherwise keeps just the newest and sends it when the
- * interval is over. Any other message first flushes a waiting state, so a client never sees them out of order.
+ * interval is over (the interval may be a function, read at each state). Any other message first flushes a waiting state, so a client never sees them out of order.
  * A state that carries a message (paused, re-issued, shutting down, finished) is never merged away: it goes out
  * at once, like any other message.
  */
-export function coalescingChannel(target: ClientChannel['send'], intervalMs = 250): CoalescingChannel {
+export function coalescingChannel(target: ClientChannel['send'], intervalMs: number | (() => number) = 250): CoalescingChannel {
+  const interval = typeof intervalMs === 'function' ? intervalMs : () => intervalMs;
   // The events differ in payload type only; this channel never looks inside a payload.
   const send = target as (...args: unknown[]) => void;
   let lastSentAt = -Infinity;
@@ -38,7 +39,7 @@ export function coalescingChannel(target: ClientChannel['send'], intervalMs = 25
         return;
       }
       waiting = args;
-      const wait = lastSentAt + intervalMs - Date.now();
+      const wait = lastSentAt + interval() - Date.now();
       if (wait <= 0) flush();
       else timer ??= setTimeout(flush, wait);
     },

@@ -32,7 +32,11 @@ export interface GatewayOptions {
   /** Extra page origins allowed to connect (by default only pages served by this server). */
   allowedOrigins?: string[];
   messagesPerSecond?: number;
-  /** Longest gap between two run-state messages to one client while the state keeps changing (default 250 ms). */
+  /**
+   * Shortest gap between two run-state messages to one client while the state keeps changing (default 250 ms).
+   * With many connections it grows to one millisecond per connection, so the server sends at most about a
+   * thousand state messages a second in all (at 1,000 clients, each gets one a second).
+   */
   stateIntervalMs?: number;
   /** Several server processes: runs owned by another process are reached through this relay. */
   remoteRuns?: RemoteRuns;
@@ -60,11 +64,12 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
     },
   });
 
+  const stateIntervalMs = () => Math.max(opts.stateIntervalMs ?? 250, io.engine.clientsCount);
   const remote = opts.remoteRuns;
   io.on('connection', (socket: ClientSocket) => {
     if (remote) void socket.join(remote.processRoom);
     // One run-state message per interval at most: a run announces every change to every client.
-    const channel = coalescingChannel((event, ...args) => socket.emit(event, ...args), opts.stateIntervalMs);
+    const channel = coalescingChannel((event, ...args) => socket.emit(event, ...args), stateIntervalMs);
     const limiter = new MessageRateLimiter(opts.messagesPerSecond ?? 20, 2 * (opts.messagesPerSecond ?? 20));
     socket.use((packet, next) => {
       if (limiter.tryTake()) return next();
