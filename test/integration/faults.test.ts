@@ -134,6 +134,38 @@ describe('faults a real volunteer crowd produces', { timeout: 300_000 }, () => {
     expect(run.clientSummaries()).toHaveLength(1);
   });
 
+  it('a connection lost during training: the tab says its round was not sent, sends nothing to be refused, and goes on', async () => {
+    const run = await createRun({ rounds: 3, minClients: 1, roundDeadlineMs: 30_000 });
+    const messages: string[] = [];
+    const errors: string[] = [];
+    let cut = false;
+    const cutting: AdapterTrainer = {
+      async train(req, p) {
+        if (!cut) {
+          cut = true;
+          // Training ends while the network is still away: the tab reconnects only after a second.
+          socket.io.reconnectionDelay(1_000).reconnectionDelayMax(1_000);
+          socket.io.engine.close();
+          await new Promise((r) => setTimeout(r, 300));
+        }
+        return inlineTrainer.train(req, p);
+      },
+    };
+    const { socket, client } = nodeClient(run, {
+      trainer: cutting,
+      onStatus: (s) => {
+        if (messages.at(-1) !== s.message) messages.push(s.message);
+        if (s.lastError && errors.at(-1) !== s.lastError) errors.push(s.lastError);
+      },
+    });
+    await finished(run);
+    expect(cut).toBe(true);
+    expect(messages).toContain('round 1 was trained but not sent: the connection dropped meanwhile; reconnecting');
+    expect(errors).toEqual([]);
+    expect(run.metrics.map((m) => m.round)).toEqual([0, 1, 2, 3]);
+    await expect.poll(() => client.current.contributed.rounds).toBe(3);
+  });
+
   it('a huge-norm update is refused with the norm named; an oversized message only costs its sender the connection', async () => {
     const run = await createRun({ rounds: 1, minClients: 1, roundDeadlineMs: 60_000, maxUpdateNorm: 5 });
     const { socket, errors } = await rawClient(run);

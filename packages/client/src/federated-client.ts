@@ -59,6 +59,8 @@ export class FederatedClient {
    * paused its counters still count, after leaving nothing shows at all.
    */
   private halted: 'paused' | 'left' | null = null;
+  /** Connections lost so far: a round whose training saw one is not uploaded. */
+  private disconnects = 0;
 
   constructor(
     private readonly socket: ClientSocket,
@@ -86,6 +88,7 @@ export class FederatedClient {
       this.update({ lastError: parsed.ok ? `${parsed.value.code}: ${parsed.value.message}` : 'malformed error from server' });
     });
     socket.on('disconnect', (reason) => {
+      this.disconnects++;
       if (!this.halted && this.status.stage !== 'finished') this.update({ message: `connection lost (${reason}); reconnecting` });
     });
   }
@@ -205,6 +208,7 @@ export class FederatedClient {
     if (!this.data) throw new Error('picked for a round before the data was ready');
     if (Date.now() > round.deadlineAt) return; // the server has moved on; training would be wasted
     const startedAt = Date.now();
+    const disconnectsAtStart = this.disconnects;
     this.update({
       stage: 'training',
       message: `training the adapter for round ${round.round}`,
@@ -236,19 +240,33 @@ export class FederatedClient {
     // Paused or left mid-round: the server dropped this client from the round when it disconnected, so the update
     // would only be refused on reconnect.
     if (this.halted) return;
+    // The same when the connection dropped during training, even if it is back: the server went on without this
+    // tab. (socket.io would also hold an upload made while disconnected and send it ahead of the next hello.)
+    if (this.disconnects !== disconnectsAtStart) {
+      const now = this.socket.connected ? 'waiting for the next round' : 'reconnecting';
+      this.update({ stage: 'waiting', message: `round ${round.round} was trained but not sent: the connection dropped meanwhile; ${now}`, progress: undefined });
+      return;
+    }
     this.update({ stage: 'uploading', message: `uploading the adapter for round ${round.round} (only the adapter leaves this device)`, progress: undefined });
     // Upload in the run's encoding (the one the global adapter came in) unless told otherwise.
     const weights = encodeTensors(result.weights, this.opts.updateDtype ?? round.weights[0]?.dtype ?? 'float32');
     // Class gradients go in float32 whatever the adapter's dtype: they are small, and matching uses their directions.
     const classGradients = result.classGradients ? encodeTensors(result.classGradients, 'float32') : undefined;
-    const ack: UpdateAck = await this.socket.emitWithAck('update', {
-      runId: round.runId,
-      round: round.round,
-      numSamples: this.data.labels.length,
-      metrics: { loss: result.meanLoss, trainAccuracy: result.trainAccuracy, trainMs, steps: result.steps },
-      weights,
-      ...(classGradients ? { classGradients } : {}),
-    });
+    let ack: UpdateAck;
+    try {
+      ack = await this.socket.emitWithAck('update', {
+        runId: round.runId,
+        round: round.round,
+        numSamples: this.data.labels.length,
+        metrics: { loss: result.meanLoss, trainAccuracy: result.trainAccuracy, trainMs, steps: result.steps },
+        weights,
+        ...(classGradients ? { classGradients } : {}),
+      });
+    } catch {
+      // socket.io gives up on an answer when the connection drops; the round goes on without this tab.
+      if (!this.halted) this.update({ stage: 'waiting', message: `the connection was lost while uploading round ${round.round}; reconnecting` });
+      return;
+    }
     const c = this.status.contributed;
     this.update({
       stage: 'waiting',
