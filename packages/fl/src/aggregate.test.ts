@@ -119,6 +119,18 @@ describe('weighted aggregation', () => {
     expect(() => sum.add([{ name: 'other', shape: [2, 2], data: new Float32Array(4) }, A[1]], 1)).toThrow(ShapeError);
   });
 
+  it.each([true, false])('copies each update in: the caller may reuse its arrays right after add (simd %s)', (simd) => {
+    const sum = new StreamingWeightedSum({ simd });
+    const buffer = ws([0, 0, 0, 0], [0, 0]);
+    for (const [w, b] of [[[1, 2, 3, 4], [0, 1]], [[3, 2, 1, 0], [2, 1]], [[5, 5, 5, 5], [10, -10]]]) {
+      buffer[0].data.set(w);
+      buffer[1].data.set(b);
+      sum.add(buffer, 1);
+    }
+    buffer[0].data.fill(Number.NaN);
+    expectClose(sum.result()[0].data, [3, 3, 3, 3], 1e-6);
+  });
+
   it('a refused update leaves the sum as it was', () => {
     const sum = new StreamingWeightedSum();
     sum.add(A, 1);

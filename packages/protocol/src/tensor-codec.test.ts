@@ -5,6 +5,20 @@ import { float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 const t = { name: 'w1', shape: [2, 3], data: Float32Array.from([0.5, -1.25, 3, 1e-3, -65504, 0]) };
 
 describe('tensor codec', () => {
+  it.each(['float32', 'float16', 'int8'] as const)('decodes %s into a given buffer when it fits, into a new array when not', (dtype) => {
+    const t = { name: 'w', shape: [2, 2], data: Float32Array.of(0.5, -1, 2, 0.25) };
+    const wire = encodeTensor(t, dtype);
+    const expected = decodeTensor(wire).data;
+    const buffer = new Float32Array(4).fill(9);
+    expect(decodeTensor(wire, buffer).data).toBe(buffer);
+    expect(buffer).toEqual(expected);
+    const wrongSize = new Float32Array(5);
+    const decoded = decodeTensor(wire, wrongSize);
+    expect(decoded.data).not.toBe(wrongSize);
+    expect(decoded.data).toEqual(expected);
+    expect(wrongSize).toEqual(new Float32Array(5));
+  });
+
   it.each(['float32', 'float16', 'int8'] as const)('decodes %s bytes at any offset of a larger buffer into an array of its own', (dtype) => {
     const t = { name: 'w', shape: [2, 3], data: Float32Array.of(0.5, -1, 2, 0.25, 3, -0.125) };
     const wire = encodeTensor(t, dtype);

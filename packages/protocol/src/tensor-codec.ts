@@ -61,7 +61,11 @@ function alignedCopy(bytes: Uint8Array): ArrayBuffer {
   return copy.buffer;
 }
 
-export function decodeTensor(w: WireTensor): TensorRecord {
+/**
+ * The tensor's values as float32. `into`, when it holds exactly the tensor's value count, receives them (a buffer
+ * reused for every upload costs no new memory); otherwise a new array does.
+ */
+export function decodeTensor(w: WireTensor, into?: Float32Array): TensorRecord {
   const n = elementCount(w.shape);
   const expected = n * BYTES_PER_ELEMENT[w.dtype];
   if (w.bytes.byteLength !== expected) {
@@ -69,25 +73,25 @@ export function decodeTensor(w: WireTensor): TensorRecord {
       `tensor "${w.name}": ${w.bytes.byteLength} bytes, expected ${expected} for ${w.dtype} shape [${w.shape}]`,
     );
   }
-  let data: Float32Array;
-  if (w.dtype === 'float32') data = new Float32Array(alignedCopy(w.bytes));
+  const data = into?.length === n ? into : new Float32Array(n);
+  if (w.dtype === 'float32') new Uint8Array(data.buffer, data.byteOffset, expected).set(w.bytes);
   else if (w.dtype === 'float16') {
-    // Read in place where the bytes are 2-aligned: the decoded float32 values are a new array either way.
+    // Read in place where the bytes are 2-aligned.
     const bits = w.bytes.byteOffset % 2 === 0 ? new Uint16Array(w.bytes.buffer, w.bytes.byteOffset, n) : new Uint16Array(alignedCopy(w.bytes));
-    data = float16ArrayToFloat32(bits);
+    float16ArrayToFloat32(bits, data);
   } else {
     if (w.scale === undefined || !Number.isFinite(w.scale) || w.scale <= 0) {
       throw new TensorDecodeError(`tensor "${w.name}": int8 needs a positive finite scale`);
     }
     const q = new Int8Array(w.bytes.buffer, w.bytes.byteOffset, n);
-    data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = q[i] * w.scale;
   }
   return { name: w.name, shape: [...w.shape], data };
 }
 
-export function decodeTensors(ws: readonly WireTensor[]): TensorRecord[] {
-  return ws.map(decodeTensor);
+/** Decodes each tensor, the k-th into `into[k]` where that fits (see `decodeTensor`). */
+export function decodeTensors(ws: readonly WireTensor[], into?: readonly Float32Array[]): TensorRecord[] {
+  return ws.map((w, k) => decodeTensor(w, into?.[k]));
 }
 
 export function wireByteLength(ws: readonly WireTensor[]): number {

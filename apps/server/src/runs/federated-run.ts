@@ -138,6 +138,8 @@ export class FederatedRun extends EventEmitter {
   private open: OpenRound | null = null;
   /** One streaming sum for every round of the run, emptied at each round start (its memory stays warm). */
   private roundSum: StreamingWeightedSum | null = null;
+  /** Where uploads for the streaming sum are decoded (see receiveUpdate). */
+  private uploadBuffer: Float32Array[] | null = null;
   /** True while a closed round is aggregated, run through the CLIP2FL step and evaluated: no new round starts. */
   private closing = false;
   private nextClientNumber = 1;
@@ -373,14 +375,17 @@ export class FederatedRun extends EventEmitter {
     }
     if (!open.selected.has(clientId)) return refuse('not-selected', `client was not selected for round ${open.round}`);
     if (open.accepted.has(clientId)) return refuse('duplicate-update', `round ${open.round} already has this client's update`);
+    const reference = this.referenceAdapter(c);
+    // The streaming sum copies an update in, so an upload it alone keeps is decoded into one buffer for the run: a
+    // new 2 MB array per upload cost more than the decoding itself (page faults, then collections).
+    const into = open.sum && !this.deps.recordUploads ? (this.uploadBuffer ??= reference.map((t) => new Float32Array(t.data.length))) : undefined;
     let weights: WeightSet;
     try {
-      weights = decodeTensors(update.weights);
+      weights = decodeTensors(update.weights, into);
     } catch (e) {
       if (e instanceof TensorDecodeError) return refuse('bad-update', e.message);
       throw e;
     }
-    const reference = this.referenceAdapter(c);
     const measured = measureUpdate(weights, reference);
     if (!measured.ok) return refuse('bad-update', measured.problem);
     const norm = measured.norm;
