@@ -11,6 +11,10 @@ const ROUNDS = 2;
 const CLASSES = 3;
 const IMAGES_PER_CLASS = 4;
 const PICKED = CLASSES * IMAGES_PER_CLASS;
+/** The run's limit per volunteer (`maxImagesPerClient`), below what the volunteer picks: the tab keeps to it. */
+const MAX_IMAGES = 8;
+/** Evenly spaced through the 12 picked (sorted by folder): 3, 3 and 2 of each class's 4. */
+const USED_PER_CLASS = [3, 3, 2];
 const STEPS = ['download', 'encode', 'train', 'share'];
 
 interface PageStatus {
@@ -136,7 +140,7 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
     rounds: ROUNDS,
     minClients: 1,
     localEpochs: 1,
-    maxImagesPerClient: 8,
+    maxImagesPerClient: MAX_IMAGES,
     roundDeadlineMs: 600_000,
     updateDtype: 'float16',
   });
@@ -147,6 +151,9 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
   expect(picked).toHaveLength(CLASSES);
   const folder = test.info().outputPath('my-pictures');
   const pngs = await writeOwnImages(folder, picked);
+  // A first pick with a folder that is not a class of the run.
+  const wrongFolder = test.info().outputPath('wrong-pictures');
+  const wrongPngs = await writeOwnImages(wrongFolder, [picked[0], 'holiday snaps']);
 
   const consoleErrors: string[] = [];
   const watch = (page: Page, who: string) => watchPageErrors(page, who, consoleErrors);
@@ -184,21 +191,34 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
   // The folder picker is the first stop of the keyboard; Space opens it.
   const picker = page.getByLabel('Choose a folder');
   await tabTo(page, picker, 3);
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 30_000 }), page.keyboard.press('Space')]);
   expect(chooser.isMultiple()).toBe(true);
-  await chooser.setFiles(folder);
+  await chooser.setFiles(wrongFolder);
+
+  // Known only once the tab has joined: the folder is not a class. The tab says which classes the run has and
+  // asks again, keeping its place in the run (no reload, no error state).
+  const problem = page.getByRole('alert');
+  await expect(problem).toHaveText(`these folders are not classes of this run: holiday snaps. Use one folder per class, named: ${classNames.join(', ')}. Pick again.`, { timeout: 5 * 60_000 });
+  await expect(picker).toBeEnabled();
+  await expect(page.getByText('…or drop image folders here')).toBeVisible();
+  await expect(page.getByTestId('message')).toHaveText('waiting for your images');
+  await expectNoSeriousAxeViolations(page, 'own-images picked again');
+  await picker.setInputFiles(folder);
 
   // The tab reads, encodes and reports ready with exactly the picked images (the text file is left out).
   await expect(page.getByTestId('message')).toHaveText('ready; waiting to be picked for a round', { timeout: 5 * 60_000 });
-  await expect(page.getByTestId('shard')).toHaveText(`your images (${PICKED})`);
-  await expect(page.getByTestId('contributed')).toContainText(`0 rounds · ${PICKED} images encoded`);
-  expect((await pageStatus(page)).contributed.imagesEncoded).toBe(PICKED);
-  await expect(section).toContainText(`Using ${PICKED} images in ${CLASSES} classes: ${picked.map((c) => `${c} (${IMAGES_PER_CLASS})`).join(', ')}.`);
+  await expect(problem).toBeHidden();
+  await expect(page.getByTestId('shard')).toHaveText(`your images (${MAX_IMAGES})`);
+  await expect(page.getByTestId('contributed')).toContainText(`0 rounds · ${MAX_IMAGES} images encoded`);
+  expect((await pageStatus(page)).contributed.imagesEncoded).toBe(MAX_IMAGES);
+  await expect(section).toContainText(
+    `Using ${MAX_IMAGES} images of the ${PICKED} you picked (this run's limit per volunteer) in ${CLASSES} classes: ${picked.map((c, i) => `${c} (${USED_PER_CLASS[i]})`).join(', ')}.`,
+  );
   // One pick per tab: the picker is closed after it.
   await expect(picker).toBeDisabled();
   await expect(page.getByText('…or drop image folders here')).toBeHidden();
   const [own] = await clientsOf(request, runId);
-  expect(own).toMatchObject({ connected: true, ready: true, numSamples: PICKED });
+  expect(own).toMatchObject({ connected: true, ready: true, numSamples: MAX_IMAGES });
   // Preparation done, nothing running: download and encode are done, no step is current.
   await expect(pipeline.locator('li.done')).toHaveText(['Download model', 'Encode images']);
   await expect(pipeline.locator('[aria-current="step"]')).toHaveCount(0);
@@ -244,7 +264,7 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
     .poll(async () => (await getRun(request, runId)).state.status, { timeout: 5 * 60_000, intervals: [2_000] })
     .toBe('finished');
   await expect(page.getByTestId('round')).toHaveText(`${ROUNDS} of ${ROUNDS}`);
-  await expect(page.getByTestId('contributed')).toContainText(`${ROUNDS} rounds · ${PICKED} images encoded`);
+  await expect(page.getByTestId('contributed')).toContainText(`${ROUNDS} rounds · ${MAX_IMAGES} images encoded`);
 
   // The server got this tab's update in every round, weighted by the number of images picked.
   const metrics = (await getMetrics(request, runId)) as unknown as MetricsRowExtra[];
@@ -253,15 +273,15 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
   const adapterBytes = 2 * global.tensors.reduce((s, t) => s + t.data.length, 0); // float16 on the wire
   for (const m of metrics.slice(1)) {
     expect(m.participants, `round ${m.round}`).toEqual([own.clientId]);
-    expect(m.numSamples, `round ${m.round}`).toBe(PICKED);
+    expect(m.numSamples, `round ${m.round}`).toBe(MAX_IMAGES);
     // What came up in the round is the adapter, and nothing more.
     expect(m.bytesUp, `round ${m.round}`).toBe(adapterBytes);
     const agg = await getAggregation(request, runId, m.round);
-    expect(agg.uploads.map((u) => [u.clientId, u.numSamples])).toEqual([[own.clientId, PICKED]]);
+    expect(agg.uploads.map((u) => [u.clientId, u.numSamples])).toEqual([[own.clientId, MAX_IMAGES]]);
   }
   expect((await clientsOf(request, runId)).find((c) => c.clientId === own.clientId)?.roundsContributed).toBe(ROUNDS);
   const status = await pageStatus(page);
-  expect(status.contributed).toMatchObject({ rounds: ROUNDS, imagesEncoded: PICKED, bytesSent: ROUNDS * adapterBytes });
+  expect(status.contributed).toMatchObject({ rounds: ROUNDS, imagesEncoded: MAX_IMAGES, bytesSent: ROUNDS * adapterBytes });
 
   // No image bytes left the tab: everything it sent over the socket is the adapters plus small control messages,
   // far less than the picked files (or their pixels), none of the files' bytes appear in it, and no HTTP request had a body.
@@ -271,7 +291,7 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
   expect(sentBytes).toBeGreaterThanOrEqual(ROUNDS * adapterBytes);
   expect(fileBytes).toBeGreaterThan(200_000);
   expect(sentBytes - ROUNDS * adapterBytes).toBeLessThan(64 * 1024);
-  for (const [i, png] of pngs.entries()) {
+  for (const [i, png] of [...pngs, ...wrongPngs].entries()) {
     const fingerprint = png.subarray(png.length >> 1, (png.length >> 1) + 64);
     expect(sentFrames.some((f) => f.includes(fingerprint)), `bytes of picked image ${i} sent`).toBe(false);
   }
@@ -287,7 +307,7 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
     if (e.current) expect(e.highlighted, `step ${e.current} highlighted`).toBe(true);
   }
   expect(history.messages).toContain('reading your images (they stay on this device)');
-  expect(history.messages).toContain(`encoding ${PICKED} images (once; they never leave this device)`);
+  expect(history.messages).toContain(`encoding ${MAX_IMAGES} images (once; they never leave this device)`);
   expect(history.messages).toContain('uploading the adapter for round 1 (only the adapter leaves this device)');
   await expect(pipeline.locator('li.done')).toHaveCount(STEPS.length);
   await expect(pipeline.locator('[aria-current="step"]')).toHaveCount(0);

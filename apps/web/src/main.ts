@@ -7,7 +7,7 @@ import { createWorkerTrainer } from './worker-trainer';
 import { indexedDbFeatureCache } from './feature-cache';
 import { renderStatus, renderBackends } from './render';
 import { pickOwnImages } from './own-images-picker';
-import { shardFromFiles } from './own-images';
+import { OwnImagesError, shardFromFiles } from './own-images';
 
 declare global {
   interface Window {
@@ -61,10 +61,18 @@ async function main() {
     joinCode: params.get('code') ?? undefined,
     localShard: ownFiles
       ? async (task) => {
-          const { shard, skipped } = await shardFromFiles(ownFiles, task.classNames);
-          const note = skipped.length ? ` Skipped ${skipped.length} unreadable file(s): ${skipped.join(', ')}` : '';
-          document.getElementById('own-classes')!.textContent = `${ownImagesSummary(shard)}${note}`;
-          return shard;
+          // Class names are known only now, after joining: a pick that does not fit the run is asked for again.
+          for (let files = ownFiles; ; ) {
+            try {
+              const { shard, skipped, picked } = await shardFromFiles(files, task.classNames, { maxImages: task.maxImages });
+              const note = skipped.length ? ` Skipped ${skipped.length} unreadable file(s): ${skipped.join(', ')}` : '';
+              document.getElementById('own-classes')!.textContent = `${ownImagesSummary(shard, picked)}${note}`;
+              return shard;
+            } catch (e) {
+              if (!(e instanceof OwnImagesError)) throw e;
+              files = await pickOwnImages(e.message);
+            }
+          }
         }
       : undefined,
     onStatus: (s) => {
@@ -85,11 +93,12 @@ async function main() {
 }
 
 /** "Using 12 images in 3 classes: face (4), hand (4), person (4).", for the volunteer to check what the tab trains on. */
-function ownImagesSummary(shard: ImageShard): string {
+function ownImagesSummary(shard: ImageShard, picked: number): string {
   const counts = new Map<number, number>();
   for (const label of shard.labels) counts.set(label, (counts.get(label) ?? 0) + 1);
   const classes = [...counts].sort(([a], [b]) => a - b).map(([label, n]) => `${shard.classNames[label]} (${n})`);
-  return `Using ${shard.labels.length} images in ${counts.size} classes: ${classes.join(', ')}.`;
+  const limit = picked > shard.labels.length ? ` of the ${picked} you picked (this run's limit per volunteer)` : '';
+  return `Using ${shard.labels.length} images${limit} in ${counts.size} classes: ${classes.join(', ')}.`;
 }
 
 main().catch((e: unknown) => {

@@ -1,30 +1,51 @@
-/** Shows the own-images section and resolves with the files the volunteer picks or drops. */
-export function pickOwnImages(): Promise<File[]> {
+/**
+ * Shows the own-images section and resolves with the files the volunteer picks or drops. Called again with the
+ * problem of the last pick (folders that are not classes of the run, too few images), it says what was wrong and
+ * waits for another pick: the tab keeps its place in the run.
+ */
+export function pickOwnImages(problem?: string): Promise<File[]> {
   const section = document.getElementById('own-images')!;
   const input = document.getElementById('own-folder') as HTMLInputElement;
   const drop = document.getElementById('drop-zone')!;
+  const problemText = document.getElementById('own-problem')!;
   section.hidden = false;
+  input.disabled = false;
+  input.value = '';
+  drop.hidden = false;
+  problemText.textContent = problem ? `${problem}. Pick again.` : '';
+  problemText.hidden = !problem;
   document.getElementById('message')!.textContent = 'waiting for your images';
+  const listening = new AbortController();
+  const { signal } = listening;
   return new Promise((resolve) => {
     // The tab trains on one pick; after it, the picker is closed rather than left to ignore a second one.
     const picked = (files: File[]) => {
+      listening.abort();
       input.disabled = true;
       drop.hidden = true;
+      problemText.hidden = true;
+      problemText.textContent = '';
       resolve(files);
     };
-    input.addEventListener('change', () => {
-      if (input.files?.length) picked([...input.files]);
-    });
-    drop.addEventListener('dragover', (e) => {
-      e.preventDefault();
-      drop.classList.add('over');
-    });
-    drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-    drop.addEventListener('drop', (e) => {
-      e.preventDefault();
-      drop.classList.remove('over');
-      void filesFromDrop(e.dataTransfer!).then((files) => files.length && picked(files));
-    });
+    input.addEventListener('change', () => input.files?.length && picked([...input.files]), { signal });
+    drop.addEventListener(
+      'dragover',
+      (e) => {
+        e.preventDefault();
+        drop.classList.add('over');
+      },
+      { signal },
+    );
+    drop.addEventListener('dragleave', () => drop.classList.remove('over'), { signal });
+    drop.addEventListener(
+      'drop',
+      (e) => {
+        e.preventDefault();
+        drop.classList.remove('over');
+        void filesFromDrop(e.dataTransfer!).then((files) => files.length && picked(files));
+      },
+      { signal },
+    );
   });
 }
 

@@ -34,11 +34,29 @@ export function labelFiles<F extends { name: string; webkitRelativePath?: string
 }
 
 /**
- * Decodes and resizes the picked images, in this tab, into a shard like the server's (RGB, one size).
- * Files that cannot be decoded are reported and left out; nothing is uploaded anywhere.
+ * At most `max` of the labelled images (the run's limit per volunteer): in class order, then path order, evenly
+ * spaced, so each class keeps its share and a pick gives the same images whatever order the browser lists them in.
  */
-export async function shardFromFiles(files: readonly File[], classNames: readonly string[], size = 224): Promise<{ shard: ImageShard; skipped: string[] }> {
-  const labelled = labelFiles(files, classNames);
+export function capImages<F extends { name: string; webkitRelativePath?: string }>(labelled: readonly { file: F; label: number }[], max: number | undefined): { file: F; label: number }[] {
+  if (max === undefined || labelled.length <= max) return [...labelled];
+  const path = (f: F) => f.webkitRelativePath || f.name;
+  const sorted = [...labelled].sort((a, b) => a.label - b.label || (path(a.file) < path(b.file) ? -1 : path(a.file) > path(b.file) ? 1 : 0));
+  return Array.from({ length: max }, (_, i) => sorted[Math.floor((i * sorted.length) / max)]);
+}
+
+/**
+ * Decodes and resizes the picked images, in this tab, into a shard like the server's (RGB, one size), at most
+ * `maxImages` of them. Files that cannot be decoded are reported and left out; nothing is uploaded anywhere.
+ * `picked`: the labelled images before the limit.
+ */
+export async function shardFromFiles(
+  files: readonly File[],
+  classNames: readonly string[],
+  opts: { maxImages?: number; size?: number } = {},
+): Promise<{ shard: ImageShard; skipped: string[]; picked: number }> {
+  const size = opts.size ?? 224;
+  const all = labelFiles(files, classNames);
+  const labelled = capImages(all, opts.maxImages);
   const canvas = new OffscreenCanvas(size, size);
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   const images: Uint8Array[] = [];
@@ -69,10 +87,11 @@ export async function shardFromFiles(files: readonly File[], classNames: readonl
     labels.push(label);
   }
   if (labels.length < 2) throw new OwnImagesError(`only ${labels.length} of the picked images could be read`);
-  const all = new Uint8Array(images.length * size * size * 3);
-  images.forEach((img, i) => all.set(img, i * img.length));
+  const pixels = new Uint8Array(images.length * size * size * 3);
+  images.forEach((img, i) => pixels.set(img, i * img.length));
   return {
-    shard: { label: `your images (${labels.length})`, classNames: [...classNames], width: size, height: size, labels: Int32Array.from(labels), images: all },
+    shard: { label: `your images (${labels.length})`, classNames: [...classNames], width: size, height: size, labels: Int32Array.from(labels), images: pixels },
     skipped,
+    picked: all.length,
   };
 }

@@ -66,6 +66,8 @@ export const taskDescriptionSchema = z.object({
   shardUrl: z.string(),
   modelUrl: z.string(),
   embedDim: z.number().int().positive(),
+  /** The run's limit on images per client (`maxImagesPerClient`); a client training on its own images keeps to it too. */
+  maxImages: z.number().int().min(2).optional(),
 });
 
 export const welcomeSchema = z.discriminatedUnion('ok', [

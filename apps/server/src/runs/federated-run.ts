@@ -273,6 +273,7 @@ export class FederatedRun extends EventEmitter {
         shardUrl: `/api/runs/${this.id}/shards/${session.clientId}`,
         modelUrl: this.deps.modelUrl,
         embedDim: this.deps.embedDim,
+        ...(this.config.maxImagesPerClient !== undefined ? { maxImages: this.config.maxImagesPerClient } : {}),
       },
     };
   }
