@@ -23,4 +23,3 @@ export {
   type PreprocessOptions,
 } from './preprocess';
 export { ImageFormatError, type RgbaImage } from './image/rgba-image';
-export { float32ToFloat16Bits, float16BitsToFloat32 } from './float16';

@@ -1,5 +1,5 @@
 import { ModelLoadError } from './errors';
-import { float32ToFloat16Bits } from './float16';
+import { float32ArrayToFloat16 } from '@clipfed/protocol';
 import type { RgbaImage } from './image/rgba-image';
 import {
   checkAgainstManifest,
@@ -300,7 +300,7 @@ export class ClipModel {
     const dims = [count, 3, height, width];
     const tensor =
       this.visionIo.pixelType === 'float16'
-        ? new this.ort.Tensor('float16', float32ToFloat16Bits(pixels), dims)
+        ? new this.ort.Tensor('float16', float32ArrayToFloat16(pixels), dims)
         : new this.ort.Tensor('float32', pixels, dims);
     return this.vision.runEmbeddings({ [this.visionIo.pixelName]: tensor }, count, this.embedDim);
   }

@@ -1,5 +1,5 @@
 import { ModelLoadError } from './errors';
-import { float16BitsToFloat32 } from './float16';
+import { float16ArrayToFloat32 } from '@clipfed/protocol';
 import type { OrtSession, OrtTensor, OrtValueMetadata } from './ort-runtime';
 
 /*
@@ -76,7 +76,7 @@ export class OnnxTower {
         throw new Error(`${this.file}: "${this.outputName}" has shape [${t.dims.join(', ')}], expected [${rows}, ${dim}]`);
       }
       if (t.data instanceof Float32Array) return new Float32Array(t.data);
-      if (t.type === 'float16' && t.data instanceof Uint16Array) return float16BitsToFloat32(t.data);
+      if (t.type === 'float16' && t.data instanceof Uint16Array) return float16ArrayToFloat32(t.data);
       throw new Error(`${this.file}: "${this.outputName}" is ${t.type}, expected float32 or float16`);
     } finally {
       t.dispose?.();

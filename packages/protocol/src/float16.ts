@@ -1,4 +1,5 @@
-// IEEE 754 half precision, round-to-nearest-even. Written out because Float16Array is not in Node 20.
+// IEEE 754 half precision, round-to-nearest-even. Written out because Float16Array is not in Node 20. The one
+// implementation in the project: the wire codec uses it, and so does packages/clip for fp16 ONNX models.
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -48,7 +49,13 @@ export function float16BitsToFloat32(h: number): number {
   return table[h & 0xffff];
 }
 
-/** Decodes many values at once: the loop the codec runs. */
+/** Encodes many values at once (the codec's uploads, and CLIP's `_fp16` model inputs). */
+export function float32ArrayToFloat16(values: Float32Array, out: Uint16Array = new Uint16Array(values.length)): Uint16Array {
+  for (let i = 0; i < values.length; i++) out[i] = float32ToFloat16Bits(values[i]);
+  return out;
+}
+
+/** Decodes many values at once: the loop the codec runs (and CLIP's `_fp16` model outputs). */
 export function float16ArrayToFloat32(bits: Uint16Array, out: Float32Array = new Float32Array(bits.length)): Float32Array {
   const t = (table ??= buildTable());
   for (let i = 0; i < bits.length; i++) out[i] = t[bits[i]];

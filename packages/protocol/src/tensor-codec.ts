@@ -1,4 +1,4 @@
-import { float16ArrayToFloat32, float32ToFloat16Bits } from './float16';
+import { float16ArrayToFloat32, float32ArrayToFloat16 } from './float16';
 
 /** A named float tensor as the algorithms see it (structurally the same as `@clipfed/fl`'s NamedTensor). */
 export interface TensorRecord {
@@ -38,9 +38,7 @@ export function encodeTensor(t: TensorRecord, dtype: WireDType = 'float32'): Wir
     return { name: t.name, shape: [...t.shape], dtype, bytes: new Uint8Array(t.data.slice().buffer) };
   }
   if (dtype === 'float16') {
-    const out = new Uint16Array(n);
-    for (let i = 0; i < n; i++) out[i] = float32ToFloat16Bits(t.data[i]);
-    return { name: t.name, shape: [...t.shape], dtype, bytes: new Uint8Array(out.buffer) };
+    return { name: t.name, shape: [...t.shape], dtype, bytes: new Uint8Array(float32ArrayToFloat16(t.data).buffer) };
   }
   let maxAbs = 0;
   for (let i = 0; i < n; i++) maxAbs = Math.max(maxAbs, Math.abs(t.data[i]));
