@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { decodeTensors, encodeTensors, PROTOCOL_VERSION, roundStartSchema, runConfigSchema } from '@clipfed/protocol';
+import { decodeTensors, encodeTensors, PROTOCOL_VERSION, roundStartSchema, runConfigSchema, type RunConfig } from '@clipfed/protocol';
 import type { WeightSet } from '@clipfed/fl';
 import type { Evaluation, HeldOutEvaluator, ModelUnderTest } from './evaluator';
 import { FederatedRun } from './federated-run';
@@ -44,21 +44,33 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-async function localRun(asked: ModelUnderTest[]) {
-  const dir = await mkdtemp(join(tmpdir(), 'clipfed-local-'));
+async function testRun(id: string, config: RunConfig, evaluator: HeldOutEvaluator) {
+  const dir = await mkdtemp(join(tmpdir(), `clipfed-${id}-`));
   dirs.push(dir);
-  const config = runConfigSchema.parse({ algorithm: 'local', rounds: 2, minClients: 2, updateDtype: 'float32' }); // adapters compare exactly
   return new FederatedRun({
-    id: 'local-test',
+    id,
     config,
     task,
     embedDim: 4,
-    evaluator: recordingEvaluator(asked),
-    store: await RunStore.create(dir, 'local-test', config),
+    evaluator,
+    store: await RunStore.create(dir, id, config),
     log: { info: () => undefined, warn: () => undefined },
     modelUrl: '/model/',
     maxUpdateBytes: 1 << 20,
   });
+}
+
+const localRun = (asked: ModelUnderTest[]) =>
+  testRun('local-test', runConfigSchema.parse({ algorithm: 'local', rounds: 2, minClients: 2, updateDtype: 'float32' }), recordingEvaluator(asked)); // adapters compare exactly
+
+/** Two clients join the run and are ready (3 and 5 samples); their inboxes collect the round starts. */
+function twoReadyClients(run: FederatedRun) {
+  const [inboxA, inboxB]: RoundStart[][] = [[], []];
+  const a = joinClient(run, inboxA);
+  const b = joinClient(run, inboxB);
+  run.markReady(a, { runId: run.id, numSamples: 3, imagesEncoded: 3, encodeMs: 1 });
+  run.markReady(b, { runId: run.id, numSamples: 5, imagesEncoded: 5, encodeMs: 1 });
+  return { a, b, inboxA, inboxB };
 }
 
 function joinClient(run: FederatedRun, inbox: RoundStart[]): string {
@@ -84,11 +96,7 @@ describe('the local algorithm', () => {
     const asked: ModelUnderTest[] = [];
     const run = await localRun(asked);
     await run.start();
-    const [inboxA, inboxB]: RoundStart[][] = [[], []];
-    const a = joinClient(run, inboxA);
-    const b = joinClient(run, inboxB);
-    run.markReady(a, { runId: run.id, numSamples: 3, imagesEncoded: 3, encodeMs: 1 });
-    run.markReady(b, { runId: run.id, numSamples: 5, imagesEncoded: 5, encodeMs: 1 });
+    const { a, b, inboxA, inboxB } = twoReadyClients(run);
     const initial = run.global;
     const [sentA, sentB] = [decodeTensors(inboxA[0].weights), decodeTensors(inboxB[0].weights)];
     expect(sentA).toEqual(initial);
@@ -132,8 +140,6 @@ describe('the centralised task', () => {
 
 describe('the zero-shot algorithm', () => {
   it('records CLIP with no adapter at all, not a freshly initialised adapter, and finishes at round 0', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'clipfed-zero-shot-'));
-    dirs.push(dir);
     const config = runConfigSchema.parse({ algorithm: 'zero-shot', rounds: 3, minClients: 1 });
     const noAdapter: Evaluation = { accuracy: 0.7, heldOutAccuracy: 0.65, perSet: {} };
     const withAdapter: Evaluation = { accuracy: 0.6, heldOutAccuracy: 0.55, perSet: {} };
@@ -142,17 +148,7 @@ describe('the zero-shot algorithm', () => {
       evaluateModel: async () => withAdapter,
       textEmbeddings: new Float32Array(8),
     } as unknown as HeldOutEvaluator;
-    const run = new FederatedRun({
-      id: 'zero-shot-test',
-      config,
-      task,
-      embedDim: 4,
-      evaluator,
-      store: await RunStore.create(dir, 'zero-shot-test', config),
-      log: { info: () => undefined, warn: () => undefined },
-      modelUrl: '/model/',
-      maxUpdateBytes: 1 << 20,
-    });
+    const run = await testRun('zero-shot-test', config, evaluator);
     await run.start();
     expect(run.status).toBe('finished');
     expect(run.metrics).toHaveLength(1);
@@ -162,26 +158,10 @@ describe('the zero-shot algorithm', () => {
 
 describe('FedAvg across rounds', () => {
   it('each round the global adapter is the sample-weighted mean of that round’s uploads alone', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'clipfed-fedavg-'));
-    dirs.push(dir);
     const config = runConfigSchema.parse({ algorithm: 'fedclip', rounds: 3, minClients: 2, updateDtype: 'float32' });
-    const run = new FederatedRun({
-      id: 'fedavg-test',
-      config,
-      task,
-      embedDim: 4,
-      evaluator: recordingEvaluator([]),
-      store: await RunStore.create(dir, 'fedavg-test', config),
-      log: { info: () => undefined, warn: () => undefined },
-      modelUrl: '/model/',
-      maxUpdateBytes: 1 << 20,
-    });
+    const run = await testRun('fedavg-test', config, recordingEvaluator([]));
     await run.start();
-    const [inboxA, inboxB]: RoundStart[][] = [[], []];
-    const a = joinClient(run, inboxA);
-    const b = joinClient(run, inboxB);
-    run.markReady(a, { runId: run.id, numSamples: 3, imagesEncoded: 3, encodeMs: 1 });
-    run.markReady(b, { runId: run.id, numSamples: 5, imagesEncoded: 5, encodeMs: 1 });
+    const { a, b, inboxA } = twoReadyClients(run);
     for (let round = 1; round <= 3; round++) {
       await expect.poll(() => inboxA.length).toBe(round);
       const start = decodeTensors(inboxA[round - 1].weights);
