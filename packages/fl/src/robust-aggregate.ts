@@ -1,6 +1,7 @@
 import { OptionError, ShapeError } from './errors';
 import { checkSameLayout } from './aggregate';
 import type { WeightSet } from './types';
+import { squaredDistance } from './weights';
 
 /**
  * Coordinate-wise median of the updates (mean of the two middle values for an even count).
@@ -31,19 +32,12 @@ export function trimmedMean(updates: readonly WeightSet[], trimFraction: number)
 /** L2 norm of θ − θ_reference over all tensors together. */
 export function updateNorm(update: WeightSet, reference: WeightSet): number {
   checkSameLayout(reference, update);
-  // Plain loops over local arrays: the server runs this on every upload (a closure over `sq` and a property
-  // load per value made it ~20x slower than one read of the update).
   let sq = 0;
   for (let k = 0; k < update.length; k++) {
     const a = update[k].data;
     const r = reference[k].data;
     if (r.length !== a.length) throw new ShapeError(`tensor "${update[k].name}" holds ${a.length} values, reference ${r.length}`);
-    let s = 0;
-    for (let i = 0; i < r.length; i++) {
-      const d = a[i] - r[i];
-      s += d * d;
-    }
-    sq += s;
+    sq += squaredDistance(a, r);
   }
   return Math.sqrt(sq);
 }

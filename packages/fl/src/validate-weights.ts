@@ -1,5 +1,5 @@
 import type { TensorSpec, WeightSet } from './types';
-import { elementCount } from './weights';
+import { elementCount, squaredDistance } from './weights';
 
 /**
  * Why an untrusted update cannot be used, or null when it can: names, order, shapes, value count
@@ -27,24 +27,6 @@ export function measureUpdate(update: unknown, reference: WeightSet): MeasuredUp
   const bad = nonFiniteValue(data);
   if (!bad) throw new Error('the reference adapter has a non-finite value');
   return { ok: false, problem: bad };
-}
-
-/** Four partial sums: one running sum waits on each addition before the next (four times slower). */
-function squaredDistance(a: Float32Array, r: Float32Array): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
-  const m = a.length & ~3;
-  for (let i = 0; i < m; i += 4) {
-    const d0 = a[i] - r[i];
-    const d1 = a[i + 1] - r[i + 1];
-    const d2 = a[i + 2] - r[i + 2];
-    const d3 = a[i + 3] - r[i + 3];
-    s0 += d0 * d0;
-    s1 += d1 * d1;
-    s2 += d2 * d2;
-    s3 += d3 * d3;
-  }
-  for (let i = m; i < a.length; i++) s0 += (a[i] - r[i]) ** 2;
-  return s0 + s1 + s2 + s3;
 }
 
 function layoutProblem(update: unknown, expected: readonly TensorSpec[]): string | null {
