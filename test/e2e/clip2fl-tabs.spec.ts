@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { ServerStepStats } from '../../apps/server/src/runs/clip2fl-server';
+import type { ServerStepStats } from '../../apps/server/src/runs/strategies/clip2fl/server-state';
 import { createRun, getMetrics, getRun, watchPageErrors, type MetricsRow } from './run-api';
 
 const ROUNDS = 2;

@@ -14,6 +14,7 @@ import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
 import { startServer, type FederatedServer } from '../../apps/server/src/server';
 import type { FederatedRun } from '../../apps/server/src/runs/federated-run';
 import { RunStore } from '../../apps/server/src/runs/run-store';
+import { ClassGradientStrategy } from '../../apps/server/src/runs/strategies/clip2fl/class-gradient-strategy';
 
 const haveFashionMnist = existsSync(join(defaultFashionMnistDir(), 't10k-labels-idx1-ubyte.gz')) || existsSync(join(defaultFashionMnistDir(), 't10k-labels-idx1-ubyte'));
 
@@ -78,6 +79,12 @@ beforeAll(async () => {
   await initNodeTfBackend(['wasm', 'cpu'], () => undefined);
 });
 
+/** The feature bank and R of a CLIP2FL / CReFF run. */
+function serverState(run: FederatedRun) {
+  if (!(run.strategy instanceof ClassGradientStrategy)) throw new Error(`run ${run.id} is ${run.config.algorithm}, not CLIP2FL / CReFF`);
+  return run.strategy.state;
+}
+
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
   await server?.close();
@@ -89,7 +96,7 @@ describe.skipIf(!haveFashionMnist)('CLIP2FL on Fashion-MNIST-LT with Node simula
     server = await start();
     const run = await server.registry.create(runConfigSchema.parse({ ...SMALL_LT, rounds: 2 }));
     expect(run.task.trainClassCounts).toEqual([600, 359, 215, 129, 77, 46, 27, 16, 10, 6]);
-    const initialR = run.clip2fl!.classifier.weight.slice();
+    const initialR = serverState(run).classifier.weight.slice();
     joinClients(server.url, run.id, 3);
     await finished(run);
 
@@ -108,7 +115,7 @@ describe.skipIf(!haveFashionMnist)('CLIP2FL on Fashion-MNIST-LT with Node simula
     expect(last.serverStep).toMatchObject({ backend: 'wasm', clientsWithGradients: 3, matchSteps: 4, retrainEpochs: 4 });
     expect(last.serverStep.matchedClasses).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     for (const row of rows.slice(1)) expect(row.serverStep.bankShift, `round ${row.round}: the feature bank moved`).toBeGreaterThan(0);
-    expect(run.clip2fl!.classifier.weight).not.toEqual(initialR);
+    expect(serverState(run).classifier.weight).not.toEqual(initialR);
   });
 
   it('keeps the feature bank and R across a server restart and finishes the run', async () => {
@@ -119,7 +126,7 @@ describe.skipIf(!haveFashionMnist)('CLIP2FL on Fashion-MNIST-LT with Node simula
       run.on('metrics', (m: { round: number }) => {
         if (m.round !== 1) return;
         run.pause('restart test');
-        resolveState({ bank: run.clip2fl!.bank.features.slice(), weight: run.clip2fl!.classifier.weight.slice(), bias: run.clip2fl!.classifier.bias.slice() });
+        resolveState({ bank: serverState(run).bank.features.slice(), weight: serverState(run).classifier.weight.slice(), bias: serverState(run).classifier.bias.slice() });
       }),
     );
     joinClients(server.url, run.id, 3);
@@ -131,9 +138,9 @@ describe.skipIf(!haveFashionMnist)('CLIP2FL on Fashion-MNIST-LT with Node simula
 
     const restored = server.registry.get(run.id)!;
     expect([restored.round, restored.status]).toEqual([1, 'paused']);
-    expect(restored.clip2fl!.bank.features).toEqual(saved.bank);
-    expect(restored.clip2fl!.classifier.weight).toEqual(saved.weight);
-    expect(restored.clip2fl!.classifier.bias).toEqual(saved.bias);
+    expect(serverState(restored).bank.features).toEqual(saved.bank);
+    expect(serverState(restored).classifier.weight).toEqual(saved.weight);
+    expect(serverState(restored).classifier.bias).toEqual(saved.bias);
     // The clients reconnect on their own; the run carries on from round 2 with the restored R.
     restored.resume();
     await finished(restored);

@@ -104,6 +104,11 @@ export const runConfigSchema = z
   .refine((c) => c.maxClientsPerRound >= c.minClients, {
     message: 'maxClientsPerRound must be at least minClients',
     path: ['maxClientsPerRound'],
+  })
+  // DP's noise is calibrated to a mean's sensitivity (one client moves it by at most clipNorm / n).
+  .refine((c) => !c.dp || c.aggregation === 'fedavg' || c.aggregation === 'uniform', {
+    message: 'client-level DP needs a mean aggregation (fedavg or uniform); median and trimmed mean have no noise calibration',
+    path: ['dp'],
   });
 
 export type RunConfig = z.output<typeof runConfigSchema>;

@@ -15,30 +15,15 @@ import {
   type WireTensor,
   type ServerError,
 } from '@clipfed/protocol';
-import {
-  aggregateWeighted,
-  aggregateWithClientLevelDp,
-  classGradientsFromWeightSet,
-  classifierToWeightSet,
-  cloneWeightSet,
-  clipUpdateNorm,
-  coordinateMedian,
-  gaussianMechanismEpsilon,
-  initAdapterWeights,
-  SeededRandom,
-  measureUpdate,
-  StreamingWeightedSum,
-  trimmedMean,
-  validateWeightSet,
-  type ClassGradient,
-  type WeightSet,
-} from '@clipfed/fl';
-import { CLIP2FL_STATE_TENSORS, Clip2flServerState, pclLambdaFor, usesClassGradients, usesKd, type ServerStepStats } from './clip2fl-server';
+import { SeededRandom, measureUpdate, StreamingWeightedSum, type WeightSet } from '@clipfed/fl';
+import { aggregationRuleFor } from './aggregation/registry';
 import type { ClientChannel } from './client-channel';
 import { sampleClients } from './client-sampler';
 import type { HeldOutEvaluator, Evaluation, HeadAccuracy } from './evaluator';
 import type { RunStore } from './run-store';
 import { selectImages, type RunTask } from './run-task';
+import { strategyFor } from './strategies/registry';
+import type { RunLog, Strategy, StrategyUpdate } from './strategies/strategy';
 
 export type RunStatus = RunState['status'];
 
@@ -56,13 +41,7 @@ interface ClientSession {
   stage: string;
 }
 
-interface AcceptedUpdate {
-  clientId: string;
-  shardIndex: number;
-  numSamples: number;
-  /** CLIP2FL / CReFF: this client's per-class gradients of R, validated. */
-  classGradients?: Map<number, ClassGradient>;
-  weights: WeightSet;
+interface AcceptedUpdate extends StrategyUpdate {
   loss: number;
   trainAccuracy: number;
   trainMs: number;
@@ -97,7 +76,7 @@ export interface RunDeps {
   embedDim: number;
   evaluator: HeldOutEvaluator;
   store: RunStore;
-  log: { info: (o: object | string, msg?: string) => void; warn: (o: object | string, msg?: string) => void };
+  log: RunLog;
   /** Keep every upload of the last few rounds in memory so tests and auditors can check the aggregate. */
   recordUploads?: boolean;
   modelUrl: string;
@@ -105,9 +84,6 @@ export interface RunDeps {
   /** The tfjs backend the server computes on, recorded with each CLIP2FL server step. */
   tfBackend?: string;
 }
-
-/** Checkpoint tensor names of the `local` algorithm's per-shard adapters. */
-const localTensorName = (shard: number, name: string) => `local/${shard}/${name}`;
 
 export class RunError extends Error {
   constructor(
@@ -130,7 +106,8 @@ export class FederatedRun extends EventEmitter {
   status: RunStatus = 'waiting';
   /** The last completed round (0 = none yet). */
   round = 0;
-  global: WeightSet;
+  /** The algorithm: what a round sends, how uploads become the next model, its server step and its checkpoint state. */
+  readonly strategy: Strategy;
   zeroShot: Evaluation;
   readonly metrics: Record<string, unknown>[] = [];
   readonly records = new Map<number, RoundRecord>();
@@ -143,47 +120,36 @@ export class FederatedRun extends EventEmitter {
   /** True while a closed round is aggregated, run through the CLIP2FL step and evaluated: no new round starts. */
   private closing = false;
   private nextClientNumber = 1;
-  /** `local`: one adapter per shard, trained only by that shard's client(s), never averaged across shards. */
-  localAdapters: WeightSet[] | null = null;
-  /** `clip2fl` / `creff`: the federated feature bank and the balanced classifier R. */
-  clip2fl: Clip2flServerState | null = null;
 
   constructor(private readonly deps: RunDeps) {
     super();
     this.id = deps.id;
     this.config = deps.config;
     this.task = deps.task;
-    this.global = initAdapterWeights(deps.embedDim, deps.config.seed);
     this.zeroShot = deps.evaluator.evaluate(null);
-    if (this.config.algorithm === 'local') this.localAdapters = this.task.shards.map(() => cloneWeightSet(this.global));
-    if (usesClassGradients(this.config.algorithm)) {
-      this.clip2fl = Clip2flServerState.create({
-        numClasses: this.task.classNames.length,
-        dim: deps.embedDim,
-        settings: this.config.clip2fl,
-        seed: this.config.seed,
-      });
-    }
-  }
-
-  /** The current model as the evaluator measures it: global (or per-shard) adapters, and R where there is one. */
-  private async evaluateCurrent(): Promise<Evaluation> {
-    // One global adapter and no R: the single-pass evaluation (a few hundred ms for 10k features).
-    if (!this.localAdapters && !this.clip2fl) return this.deps.evaluator.evaluate(this.global);
-    return this.deps.evaluator.evaluateModel({
-      adapter: this.global,
-      shardAdapters: this.localAdapters ?? undefined,
-      classifier: this.clip2fl?.classifier,
+    this.strategy = strategyFor(deps.config).create({
+      runId: deps.id,
+      config: deps.config,
+      task: deps.task,
+      embedDim: deps.embedDim,
+      evaluator: deps.evaluator,
+      rule: aggregationRuleFor(deps.config),
+      log: deps.log,
+      tfBackend: deps.tfBackend ?? 'unknown',
     });
   }
 
-  /** Evaluates the initial adapter and records round 0, so every curve starts at the same point. */
+  /** The global model (what the run reports, serves and measures). */
+  get global(): WeightSet {
+    return this.strategy.global;
+  }
+
+  /** Evaluates the initial model and records round 0, so every curve starts at the same point. */
   async start(): Promise<void> {
-    // zero-shot is CLIP with no adapter at all, not the freshly initialised one (which sits a few tenths of a point off).
-    const initial = this.config.algorithm === 'zero-shot' ? this.zeroShot : await this.evaluateCurrent();
+    const initial = await this.strategy.evaluateInitial();
     await this.recordRound({ round: 0, evaluation: initial, participants: [], extra: {} });
     await this.saveCheckpoint();
-    if (this.config.algorithm === 'zero-shot') await this.finish('zero-shot needs no training rounds');
+    if (!this.strategy.trainsRounds) await this.finish(`${this.config.algorithm} needs no training rounds`);
   }
 
   get connectedCount(): number {
@@ -346,9 +312,9 @@ export class FederatedRun extends EventEmitter {
     return c;
   }
 
-  /** The adapter a client was sent this round, which its upload must match in layout and stay near. */
+  /** The model a client was sent this round, which its upload must match in layout and stay near. */
   private referenceAdapter(c: ClientSession): WeightSet {
-    return this.localAdapters?.[c.shardIndex] ?? this.global;
+    return this.strategy.weightsFor(c.shardIndex);
   }
 
   receiveUpdate(
@@ -393,13 +359,13 @@ export class FederatedRun extends EventEmitter {
     if (norm > this.config.maxUpdateNorm) {
       return refuse('bad-update', `update moves the adapter by ${norm.toPrecision(4)} (L2), above the run's bound of ${this.config.maxUpdateNorm}`);
     }
-    const gradients = this.readClassGradients(update.classGradients);
-    if (typeof gradients === 'string') return refuse('bad-update', gradients);
-    if (this.config.clipUpdateNorm !== undefined && !this.config.dp) weights = clipUpdateNorm(weights, reference, this.config.clipUpdateNorm);
+    const extras = this.strategy.readUpload(update);
+    if (typeof extras === 'string') return refuse('bad-update', extras);
+    weights = this.strategy.admit(weights, reference);
     const accepted: AcceptedUpdate = {
       clientId,
       shardIndex: c.shardIndex,
-      classGradients: gradients ?? undefined,
+      ...extras,
       numSamples: update.numSamples,
       weights,
       loss: update.metrics.loss,
@@ -408,7 +374,7 @@ export class FederatedRun extends EventEmitter {
     };
     open.accepted.set(clientId, accepted);
     open.bytesUp += wireByteLength(update.weights) + (update.classGradients ? wireByteLength(update.classGradients) : 0);
-    open.sum?.add(weights, this.config.aggregation === 'uniform' ? 1 : update.numSamples);
+    open.sum?.add(weights, this.strategy.streamingWeight(update.numSamples)!);
     // The streaming sum holds what it needs: keeping every upload too would make a round's memory O(N·P).
     if (open.sum && !this.deps.recordUploads) accepted.weights = [];
     c.roundsContributed++;
@@ -417,21 +383,6 @@ export class FederatedRun extends EventEmitter {
     this.emitState();
     this.maybeCloseRound();
     return { accepted: true };
-  }
-
-  /**
-   * CLIP2FL / CReFF uploads must carry per-class gradients of R; other runs must not. Returns the
-   * validated gradients (shapes [P, C, d] / [P, C], finite values, class ids in range, no repeats),
-   * null where none belong, or the reason for refusing the upload.
-   */
-  private readClassGradients(wire: WireTensor[] | undefined): Map<number, ClassGradient> | null | string {
-    if (!this.clip2fl) return wire ? `class gradients are only sent in CLIP2FL / CReFF runs; this run is ${this.config.algorithm}` : null;
-    if (!wire) return `a ${this.config.algorithm} update must carry class gradients of the balanced classifier next to the adapter`;
-    try {
-      return classGradientsFromWeightSet(decodeTensors(wire), this.task.classNames.length, this.deps.embedDim);
-    } catch (e) {
-      return `class gradients: ${(e as Error).message}`;
-    }
   }
 
   private reusedSum(): StreamingWeightedSum {
@@ -459,15 +410,15 @@ export class FederatedRun extends EventEmitter {
 
   private startRound(round: number, selected: string[], attempt: number): void {
     this.status = 'running';
-    const weights = encodeTensors(this.global, this.config.updateDtype);
-    const shardWeights = new Map<number, ReturnType<typeof encodeTensors>>();
+    // Encoded once per distinct model: every client shares the global one unless the strategy keeps one per shard.
+    const encoded = new Map<WeightSet, ReturnType<typeof encodeTensors>>();
     const weightsFor = (c: ClientSession) => {
-      if (!this.localAdapters) return weights;
-      let w = shardWeights.get(c.shardIndex);
-      if (!w) shardWeights.set(c.shardIndex, (w = encodeTensors(this.localAdapters[c.shardIndex], this.config.updateDtype)));
+      const model = this.strategy.weightsFor(c.shardIndex);
+      let w = encoded.get(model);
+      if (!w) encoded.set(model, (w = encodeTensors(model, this.config.updateDtype)));
       return w;
     };
-    const clip2fl = this.roundClip2flPart();
+    const extras = this.strategy.roundExtras();
     const deadlineAt = Date.now() + this.config.roundDeadlineMs;
     const open: OpenRound = {
       round,
@@ -475,11 +426,8 @@ export class FederatedRun extends EventEmitter {
       selectedAtStart: selected.length,
       attempt,
       accepted: new Map(),
-      // Streaming (O(P) memory) wherever the rule allows it; median, trimmed mean and DP need all updates.
-      sum:
-        !this.config.dp && !this.localAdapters && (this.config.aggregation === 'fedavg' || this.config.aggregation === 'uniform')
-          ? this.reusedSum()
-          : null,
+      // Streaming (O(P) memory) wherever the strategy allows it; median, trimmed mean and DP need all updates.
+      sum: this.strategy.streamingWeight(1) !== undefined ? this.reusedSum() : null,
       startedAt: Date.now(),
       deadlineAt,
       timer: setTimeout(() => this.onDeadline(round), this.config.roundDeadlineMs),
@@ -499,24 +447,11 @@ export class FederatedRun extends EventEmitter {
       const c = this.clients.get(id)!;
       c.stage = 'training';
       const w = weightsFor(c);
-      c.channel?.send('round:start', { runId: this.id, round, totalRounds: this.config.rounds, deadlineAt, training, weights: w, ...(clip2fl ? { clip2fl } : {}) });
-      open.bytesDown += wireByteLength(w) + (clip2fl ? wireByteLength(clip2fl.classifier) : 0);
+      c.channel?.send('round:start', { runId: this.id, round, totalRounds: this.config.rounds, deadlineAt, training, weights: w, ...extras });
+      open.bytesDown += wireByteLength(w) + (extras.clip2fl ? wireByteLength(extras.clip2fl.classifier) : 0);
     }
     this.deps.log.info({ runId: this.id, round, selected }, 'round started');
     this.emitState();
-  }
-
-  /** What a CLIP2FL / CReFF round sends besides the adapter: R, the probe settings and (CLIP2FL) KD. */
-  private roundClip2flPart() {
-    if (!this.clip2fl) return undefined;
-    const s = this.config.clip2fl;
-    return {
-      // R travels in float32 whatever the adapter's dtype: its gradients are what the server matches.
-      classifier: encodeTensors(classifierToWeightSet(this.clip2fl.classifier), 'float32'),
-      gradientBatchSize: s.gradientBatchSize,
-      gradientRepeats: s.gradientRepeats,
-      ...(usesKd(this.config.algorithm, s) ? { kd: { temperature: s.kdTemperature, alpha: s.kdAlpha } } : {}),
-    };
   }
 
   private quorumReached(open: OpenRound): boolean {
@@ -579,27 +514,6 @@ export class FederatedRun extends EventEmitter {
     this.maybeStartRound();
   }
 
-  /** `local`: each shard's adapter becomes the (sample-weighted) mean of its own clients' uploads; nothing crosses shards. */
-  private aggregateLocal(open: OpenRound): void {
-    const byShard = new Map<number, AcceptedUpdate[]>();
-    for (const u of open.accepted.values()) byShard.set(u.shardIndex, [...(byShard.get(u.shardIndex) ?? []), u]);
-    for (const [shard, updates] of byShard) this.localAdapters![shard] = aggregateWeighted(updates, 'fedavg');
-  }
-
-  private aggregate(open: OpenRound): WeightSet {
-    const updates = [...open.accepted.values()];
-    if (this.localAdapters) {
-      this.aggregateLocal(open);
-      return this.global;
-    }
-    if (open.sum) return open.sum.result();
-    if (this.config.dp) {
-      return aggregateWithClientLevelDp(this.global, updates.map((u) => u.weights), { ...this.config.dp, seed: this.config.seed * 7919 + open.round });
-    }
-    if (this.config.aggregation === 'median') return coordinateMedian(updates.map((u) => u.weights));
-    return trimmedMean(updates.map((u) => u.weights), 0.2);
-  }
-
   private async closeRound(): Promise<void> {
     this.closing = true;
     try {
@@ -610,34 +524,18 @@ export class FederatedRun extends EventEmitter {
     if (this.status === 'running') this.maybeStartRound();
   }
 
-  /** CLIP2FL / CReFF server step on the round's class gradients (ḡ_c = unweighted mean over the clients holding c). */
-  private async runServerStep(open: OpenRound, updates: AcceptedUpdate[]): Promise<ServerStepStats> {
-    const byClass = new Map<number, ClassGradient[]>();
-    for (const u of updates) for (const [c, g] of u.classGradients ?? []) byClass.set(c, [...(byClass.get(c) ?? []), g]);
-    const stats = await this.clip2fl!.step({
-      backend: this.deps.tfBackend ?? 'unknown',
-      gradients: byClass,
-      clientsWithGradients: updates.filter((u) => u.classGradients).length,
-      textEmbeddings: this.deps.evaluator.textEmbeddings,
-      settings: this.config.clip2fl,
-      lambda: pclLambdaFor(this.config.algorithm, this.config.clip2fl),
-      seed: this.config.seed * 7_919 + open.round,
-    });
-    this.deps.log.info({ runId: this.id, round: open.round, ...stats, matchMs: Math.round(stats.matchMs), retrainMs: Math.round(stats.retrainMs) }, 'CLIP2FL server step');
-    return stats;
-  }
-
   private async closeRoundSteps(): Promise<void> {
     const open = this.open!;
     this.open = null;
     clearTimeout(open.timer);
     const t0 = performance.now();
     const updates = [...open.accepted.values()];
-    this.global = this.aggregate(open);
+    const closed = { round: open.round, updates, sum: open.sum };
+    const aggregated = this.strategy.aggregate(closed);
     const aggregateMs = performance.now() - t0;
-    const serverStep = this.clip2fl ? await this.runServerStep(open, updates) : undefined;
+    const stepped = (await this.strategy.serverStep?.(closed)) ?? {};
     const t1 = performance.now();
-    const evaluation = await this.evaluateCurrent();
+    const evaluation = await this.strategy.evaluate();
     const evalMs = performance.now() - t1;
     if (this.deps.recordUploads) {
       this.records.set(open.round, {
@@ -667,8 +565,8 @@ export class FederatedRun extends EventEmitter {
         roundMs: Date.now() - open.startedAt,
         aggregateMs,
         evalMs,
-        ...(serverStep ? { serverStep } : {}),
-        ...(this.config.dp ? { dpEpsilon: gaussianMechanismEpsilon(this.config.dp.noiseMultiplier, open.round, this.config.dp.delta).epsilon, dpDelta: this.config.dp.delta } : {}),
+        ...stepped,
+        ...aggregated,
       },
     });
     for (const u of updates) {
@@ -718,12 +616,7 @@ export class FederatedRun extends EventEmitter {
    */
   private async saveCheckpoint(): Promise<void> {
     const clients = Object.fromEntries([...this.clients.values()].map((c) => [c.clientId, c.shardIndex]));
-    const tensors = [
-      ...this.global,
-      ...(this.localAdapters ?? []).flatMap((w, shard) => w.map((t) => ({ ...t, name: localTensorName(shard, t.name) }))),
-      ...(this.clip2fl?.toWeightSet() ?? []),
-    ];
-    await this.deps.store.writeCheckpoint(tensors, {
+    await this.deps.store.writeCheckpoint(this.strategy.checkpointTensors(), {
       runId: this.id,
       round: this.round,
       status: this.status,
@@ -738,31 +631,11 @@ export class FederatedRun extends EventEmitter {
     const checkpoint = await this.deps.store.readCheckpoint();
     if (!checkpoint) return false;
     const meta = checkpoint.meta as { round: number; status: RunStatus; pauseReason?: string; clients?: Record<string, number>; nextClientNumber?: number };
-    const spec = this.global.map((t) => ({ name: t.name, shape: t.shape }));
-    const adapterNames = new Set(spec.map((t) => t.name));
-    const global = checkpoint.tensors.filter((t) => adapterNames.has(t.name));
-    const problem = validateWeightSet(global, spec);
-    if (problem) throw new Error(`checkpoint of run ${this.id} does not fit this model: ${problem}`);
-    if (this.localAdapters) {
-      this.localAdapters = this.localAdapters.map((_, shard) => {
-        const own = spec.map((t) => checkpoint.tensors.find((x) => x.name === localTensorName(shard, t.name)));
-        if (own.some((t) => !t)) throw new Error(`checkpoint of run ${this.id} lacks the local adapter of shard ${shard}`);
-        const weights = own.map((t) => ({ ...t!, name: t!.name.slice(localTensorName(shard, '').length) }));
-        const bad = validateWeightSet(weights, spec);
-        if (bad) throw new Error(`checkpoint of run ${this.id}: local adapter of shard ${shard}: ${bad}`);
-        return weights;
-      });
+    try {
+      this.strategy.restore(checkpoint.tensors);
+    } catch (e) {
+      throw new Error(`checkpoint of run ${this.id}: ${(e as Error).message}`);
     }
-    if (this.clip2fl) {
-      const state = checkpoint.tensors.filter((t) => CLIP2FL_STATE_TENSORS.includes(t.name));
-      if (state.length !== CLIP2FL_STATE_TENSORS.length) throw new Error(`checkpoint of run ${this.id} lacks the feature bank or the balanced classifier`);
-      this.clip2fl = Clip2flServerState.fromWeightSet(state, {
-        numClasses: this.task.classNames.length,
-        dim: this.deps.embedDim,
-        featuresPerClass: this.config.clip2fl.featuresPerClass,
-      });
-    }
-    this.global = global;
     this.round = meta.round;
     this.status = meta.status === 'running' || meta.status === 'waiting' ? (meta.round > 0 ? 'running' : 'waiting') : meta.status;
     this.pauseReason = meta.pauseReason;

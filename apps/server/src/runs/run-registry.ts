@@ -8,7 +8,8 @@ import { HeldOutEvaluator } from './evaluator';
 import { buildFashionMnistLtTask, loadFashionMnistData } from './fashion-mnist-task';
 import { FederatedRun } from './federated-run';
 import { RunStore } from './run-store';
-import { centralisedTask, type RunTask } from './run-task';
+import { strategyFor } from './strategies/registry';
+import { type RunTask } from './run-task';
 
 export interface RegistryOptions {
   runsDir: string;
@@ -62,7 +63,8 @@ export class RunRegistry {
       this.tasks.set(key, task);
     }
     // `centralised` is the union of the same shards, so the task (and its cache entry) is shared.
-    return config.algorithm === 'centralised' ? centralisedTask(await task) : task;
+    const prepare = strategyFor(config).prepareTask;
+    return prepare ? prepare(await task) : task;
   }
 
   async create(config: RunConfig): Promise<FederatedRun> {

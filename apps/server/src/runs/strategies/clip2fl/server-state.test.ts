@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accuracy, computeClientClassGradients, initNodeTfBackend, predictWithClassifier, type ClassGradient } from '@clipfed/fl';
 import { clip2flSettingsSchema } from '@clipfed/protocol';
-import { Clip2flServerState, pclLambdaFor, usesClassGradients, usesKd } from './clip2fl-server';
+import { Clip2flServerState } from './server-state';
 
 const C = 4;
 const D = 16;
@@ -30,15 +30,6 @@ beforeAll(async () => {
 });
 
 describe('the CLIP2FL server state', () => {
-  it('names which algorithms send gradients, use PCL and use KD', () => {
-    expect(['fedclip', 'local', 'creff', 'clip2fl'].map((a) => usesClassGradients(a as never))).toEqual([false, false, true, true]);
-    expect(pclLambdaFor('creff', settings)).toBe(0);
-    expect(pclLambdaFor('clip2fl', settings)).toBe(0.001);
-    expect(usesKd('clip2fl', settings)).toBe(true);
-    expect(usesKd('clip2fl', { ...settings, kd: false })).toBe(false);
-    expect(usesKd('creff', settings)).toBe(false);
-  });
-
   it('round-trips the feature bank and R through checkpoint tensors, and refuses a bank of another size', () => {
     const state = Clip2flServerState.create({ numClasses: C, dim: D, settings, seed: 3 });
     const back = Clip2flServerState.fromWeightSet(state.toWeightSet(), { numClasses: C, dim: D, featuresPerClass: 8 });

@@ -13,23 +13,9 @@ import {
   type LinearClassifier,
   type WeightSet,
 } from '@clipfed/fl';
-import type { Clip2flSettings, RunConfig } from '@clipfed/protocol';
+import type { Clip2flSettings } from '@clipfed/protocol';
 
 export const CLIP2FL_STATE_TENSORS: readonly string[] = [FEATURE_BANK_TENSOR, CLASSIFIER_WEIGHT, CLASSIFIER_BIAS];
-
-export function usesClassGradients(algorithm: RunConfig['algorithm']): boolean {
-  return algorithm === 'clip2fl' || algorithm === 'creff';
-}
-
-/** λ of the prototype contrastive loss: CReFF has none. */
-export function pclLambdaFor(algorithm: RunConfig['algorithm'], settings: Clip2flSettings): number {
-  return algorithm === 'creff' ? 0 : settings.pclLambda;
-}
-
-/** Whether clients distil from zero-shot CLIP: only CLIP2FL with `kd` on. */
-export function usesKd(algorithm: RunConfig['algorithm'], settings: Clip2flSettings): boolean {
-  return algorithm === 'clip2fl' && settings.kd;
-}
 
 export interface ServerStepStats {
   /** The tfjs backend the feature-bank update ran on (the re-training is plain JavaScript). */

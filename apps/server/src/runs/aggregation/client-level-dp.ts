@@ -1,0 +1,28 @@
+import { aggregateWithClientLevelDp, gaussianMechanismEpsilon } from '@clipfed/fl';
+import type { RunConfig } from '@clipfed/protocol';
+import type { AggregationRule } from './aggregation-rule';
+
+type DpSettings = NonNullable<RunConfig['dp']>;
+
+/**
+ * Client-level differential privacy (DP-FedAvg, McMahan et al. 2018) around a mean rule: every delta is clipped
+ * to `clipNorm`, clients count equally (n is treated as public), and Gaussian noise of std σ·C/n is added. The
+ * noise is calibrated to a mean's sensitivity, so a rule that is not a mean (median, trimmed mean) is refused.
+ */
+export function withClientLevelDp(inner: AggregationRule, dp: DpSettings, seed: number): AggregationRule {
+  if (!inner.meanOfUpdates) {
+    throw new Error(`client-level DP calibrates its noise to a mean of clipped updates; aggregation '${inner.id}' is not a mean (use fedavg or uniform)`);
+  }
+  return {
+    id: `dp(${inner.id})`,
+    // Clipping happens inside, on the delta from the model the clients were sent.
+    admit: (weights) => weights,
+    combine: (reference, updates, round) =>
+      aggregateWithClientLevelDp(
+        reference,
+        updates.map((u) => u.weights),
+        { ...dp, seed: seed * 7919 + round },
+      ),
+    metricsFor: (round) => ({ dpEpsilon: gaussianMechanismEpsilon(dp.noiseMultiplier, round, dp.delta).epsilon, dpDelta: dp.delta }),
+  };
+}

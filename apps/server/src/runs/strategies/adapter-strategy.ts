@@ -1,0 +1,74 @@
+import { initAdapterWeights, validateWeightSet, type WeightSet } from '@clipfed/fl';
+import type { WireTensor } from '@clipfed/protocol';
+import type { Evaluation } from '../evaluator';
+import type { ClosedRound, RoundExtras, Strategy, StrategyContext, UploadExtras } from './strategy';
+
+/**
+ * One global FedCLIP adapter, trained by every selected client and combined by the run's aggregation rule:
+ * FedCLIP (= FedAvg on the adapter) and the base of the other adapter strategies.
+ */
+export class AdapterStrategy implements Strategy {
+  readonly trainsRounds: boolean = true;
+  global: WeightSet;
+
+  constructor(protected readonly ctx: StrategyContext) {
+    this.global = initAdapterWeights(ctx.embedDim, ctx.config.seed);
+  }
+
+  protected get name(): string {
+    return this.ctx.config.algorithm;
+  }
+
+  evaluateInitial(): Promise<Evaluation> {
+    return this.evaluate();
+  }
+
+  evaluate(): Promise<Evaluation> {
+    // One global adapter and no R: the single-pass evaluation (a few hundred ms for 10k features).
+    return Promise.resolve(this.ctx.evaluator.evaluate(this.global));
+  }
+
+  weightsFor(_shardIndex: number): WeightSet {
+    return this.global;
+  }
+
+  roundExtras(): RoundExtras {
+    return {};
+  }
+
+  readUpload(upload: { classGradients?: WireTensor[] }): UploadExtras | string {
+    return upload.classGradients ? `class gradients are only sent in CLIP2FL / CReFF runs; this run is ${this.name}` : {};
+  }
+
+  streamingWeight(numSamples: number): number | undefined {
+    return this.ctx.rule.streamingWeight?.(numSamples);
+  }
+
+  admit(weights: WeightSet, reference: WeightSet): WeightSet {
+    return this.ctx.rule.admit(weights, reference);
+  }
+
+  aggregate(closed: ClosedRound): Record<string, unknown> {
+    this.global = closed.sum ? closed.sum.result() : this.ctx.rule.combine(this.global, closed.updates, closed.round);
+    return this.ctx.rule.metricsFor?.(closed.round) ?? {};
+  }
+
+  checkpointTensors(): WeightSet {
+    return this.global;
+  }
+
+  restore(tensors: WeightSet): void {
+    this.global = this.ownAdapter(tensors, this.global, 'the global adapter');
+  }
+
+  /** The adapter tensors of `tensors` named like `like`'s (after `prefix`), validated against its layout. */
+  protected ownAdapter(tensors: WeightSet, like: WeightSet, what: string, prefix = ''): WeightSet {
+    const spec = like.map((t) => ({ name: t.name, shape: t.shape }));
+    const found = spec.map((s) => tensors.find((t) => t.name === prefix + s.name));
+    if (found.some((t) => !t)) throw new Error(`checkpoint lacks ${what}`);
+    const weights = found.map((t) => ({ ...t!, name: t!.name.slice(prefix.length) }));
+    const problem = validateWeightSet(weights, spec);
+    if (problem) throw new Error(`checkpoint: ${what} does not fit this model: ${problem}`);
+    return weights;
+  }
+}
