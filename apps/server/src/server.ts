@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ClipModel } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
-import { initNodeTfBackend } from '@clipfed/fl';
+import { initNodeTfBackend, largestUpdateBytes } from '@clipfed/fl';
 import type { ProgressFn } from '@clipfed/data';
 import type { ImageEncoder } from '@clipfed/client';
 import { apiRoutes } from './http/api-routes';
@@ -53,12 +53,12 @@ export interface FederatedServer {
 export const MAX_CLIP2FL_CLASSES = 32;
 
 /**
- * Whole adapter (2·(d²+d) floats), the class gradients of a CLIP2FL / CReFF upload with up to
+ * The largest registered client model in float32, the class gradients of a CLIP2FL / CReFF upload with up to
  * MAX_CLIP2FL_CLASSES classes, plus room for metadata; anything larger is refused at the transport.
  */
 export function maxUpdateBytesFor(embedDim: number): number {
   const classGradients = MAX_CLIP2FL_CLASSES * MAX_CLIP2FL_CLASSES * (embedDim + 1) * 4;
-  return 2 * (embedDim * embedDim + embedDim) * 4 + classGradients + 64 * 1024;
+  return largestUpdateBytes(embedDim) + classGradients + 64 * 1024;
 }
 
 async function modelKey(modelDir: string): Promise<string> {

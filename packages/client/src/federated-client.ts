@@ -35,6 +35,7 @@ export interface FederatedClientOptions {
 }
 
 interface PreparedData {
+  clientModel: TaskDescription['clientModel'];
   features: Float32Array;
   labels: Int32Array;
   textEmbeddings: Float32Array;
@@ -198,7 +199,7 @@ export class FederatedClient {
     const textEmbeddings = await model.encodeTexts(task.prompts);
     this.encodeMs = performance.now() - t0;
     this.update({ contributed: { ...this.status.contributed, computeMs: this.status.contributed.computeMs + this.encodeMs } });
-    this.data = { features, labels: shard.labels, textEmbeddings, dim: model.embedDim };
+    this.data = { clientModel: task.clientModel, features, labels: shard.labels, textEmbeddings, dim: model.embedDim };
   }
 
   private async onRoundStart(raw: unknown): Promise<void> {

@@ -17,6 +17,7 @@ const features = Float32Array.from({ length: 12 * D }, (_, i) => Math.sin(1.7 * 
 const labels = Int32Array.from({ length: 12 }, (_, i) => (i < 6 ? 0 : 2));
 const text = Float32Array.from({ length: K * D }, (_, i) => Math.cos(0.9 * i));
 const base: TrainRequest = {
+  clientModel: 'fedclip-adapter',
   weights: initAdapterWeights(D, 1),
   features,
   labels,

@@ -1,9 +1,8 @@
 import {
   classGradientsToWeightSet,
   classifierFromWeightSet,
+  clientModelFor,
   computeClientClassGradients,
-  adaptFeatureArray,
-  trainAdapter,
   zeroShotLogits,
 } from '@clipfed/fl';
 import type { TrainRequest, TrainResult } from './platform';
@@ -15,10 +14,11 @@ export class LocalRoundError extends Error {
 /**
  * One client's work for a round, the same in a tab's Web Worker and in a Node simulated client:
  * for CLIP2FL / CReFF first the per-class gradients of the balanced classifier R on the features
- * adapted by the round's global adapter (algorithms.md §2.4, before any training), then local
- * adapter training, with distillation from zero-shot CLIP logits when the round asks for it (§2.5).
+ * adapted by the round's global model (algorithms.md §2.4, before any training), then local
+ * training of the run's client model, with distillation from zero-shot CLIP logits when the round asks for it (§2.5).
  */
 export async function trainLocalRound(req: TrainRequest, onProgress?: (p: { step: number; totalSteps: number; loss: number }) => void): Promise<TrainResult> {
+  const model = clientModelFor(req.clientModel);
   let classGradients: TrainResult['classGradients'];
   if (req.probe) {
     const classifier = classifierFromWeightSet(req.probe.classifier);
@@ -26,7 +26,7 @@ export async function trainLocalRound(req: TrainRequest, onProgress?: (p: { step
     if (classifier.dim !== req.dim || classifier.numClasses !== numPrompts) {
       throw new LocalRoundError(`the round's classifier is ${classifier.numClasses}x${classifier.dim}, this client has ${numPrompts} classes of ${req.dim}-d features`);
     }
-    const adapted = adaptFeatureArray(req.weights, req.features, req.dim);
+    const adapted = model.adapt(req.weights, req.features, req.dim);
     const grads = computeClientClassGradients(classifier, adapted, req.labels, {
       batchSize: req.probe.batchSize,
       repeats: req.probe.repeats,
@@ -35,7 +35,7 @@ export async function trainLocalRound(req: TrainRequest, onProgress?: (p: { step
     classGradients = classGradientsToWeightSet(grads, classifier.numClasses, classifier.dim);
   }
   const kd = req.kd ? { teacherLogits: zeroShotLogits(req.features, req.textEmbeddings, req.dim), temperature: req.kd.temperature, alpha: req.kd.alpha } : undefined;
-  const result = await trainAdapter({
+  const result = await model.train({
     weights: req.weights,
     features: req.features,
     labels: req.labels,

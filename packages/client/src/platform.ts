@@ -1,8 +1,10 @@
 import type { ClipModel } from '@clipfed/clip';
 import type { Capabilities, TrainingSettings } from '@clipfed/protocol';
-import type { WeightSet } from '@clipfed/fl';
+import type { ClientModelId, WeightSet } from '@clipfed/fl';
 
 export interface TrainRequest {
+  /** Which model of `@clipfed/fl`'s registry `weights` belong to. */
+  clientModel: ClientModelId;
   weights: WeightSet;
   features: Float32Array;
   labels: Int32Array;

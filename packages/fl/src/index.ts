@@ -82,3 +82,5 @@ export {
   updateFeatureBank,
 } from './clip2fl/feature-bank';
 export { type RetrainClassifierOptions, retrainClassifier } from './clip2fl/retrain-classifier';
+export { type ClientModel, type ClientModelInput } from './client-models/client-model';
+export { CLIENT_MODELS, type ClientModelId, clientModelFor, largestUpdateBytes } from './client-models/registry';

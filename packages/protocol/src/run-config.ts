@@ -3,6 +3,8 @@ import { z } from 'zod';
 export const ALGORITHMS = ['zero-shot', 'local', 'fedclip', 'creff', 'clip2fl', 'centralised'] as const;
 export const AGGREGATIONS = ['fedavg', 'uniform', 'median', 'trimmed-mean'] as const;
 export const DATASETS = ['emoji-domains', 'fashion-mnist-lt'] as const;
+/** The client models of `@clipfed/fl`'s registry (its `CLIENT_MODELS`), which this list must name. */
+export const CLIENT_MODEL_IDS = ['fedclip-adapter'] as const;
 
 /**
  * CLIP2FL / CReFF settings (algorithms.md §2). Defaults are the reference code's, except where the
@@ -45,6 +47,8 @@ export const runConfigSchema = z
     /** EmojiDomains style never trained on, used to measure generalisation (leave-one-style-out). */
     heldOutDomain: z.string().max(64).default('openmoji'),
     algorithm: z.enum(ALGORITHMS).default('fedclip'),
+    /** What the clients train on their CLIP features (and the server aggregates). */
+    clientModel: z.enum(CLIENT_MODEL_IDS).default('fedclip-adapter'),
     rounds: z.number().int().min(1).max(10_000).default(10),
     localEpochs: z.number().int().min(1).max(100).default(1),
     batchSize: z.number().int().min(2).max(1024).default(32),

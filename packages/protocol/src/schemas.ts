@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { WireTensor } from './tensor-codec';
+import { CLIENT_MODEL_IDS } from './run-config';
 
 // Limits that bound what an untrusted peer can make us allocate before any deeper check.
 export const MAX_TENSORS_PER_MESSAGE = 64;
@@ -66,6 +67,8 @@ export const taskDescriptionSchema = z.object({
   shardUrl: z.string(),
   modelUrl: z.string(),
   embedDim: z.number().int().positive(),
+  /** The run's client model (`clientModel`); older servers only had the FedCLIP adapter. */
+  clientModel: z.enum(CLIENT_MODEL_IDS).default('fedclip-adapter'),
   /** The run's limit on images per client (`maxImagesPerClient`); a client training on its own images keeps to it too. */
   maxImages: z.number().int().min(2).optional(),
 });

@@ -1,8 +1,7 @@
 import { io } from 'socket.io-client';
 import type { ClipModel } from '@clipfed/clip';
-import { FederatedClient, type AdapterTrainer, type ClientPlatform, type ClientSocket, type FeatureCache } from '@clipfed/client';
+import { FederatedClient, trainLocalRound, type AdapterTrainer, type ClientPlatform, type ClientSocket, type FeatureCache } from '@clipfed/client';
 import type { WireDType } from '@clipfed/protocol';
-import { trainAdapter } from '@clipfed/fl';
 
 /**
  * A cache shared by every simulated client of the process: the first client to miss a key encodes its
@@ -60,23 +59,8 @@ export const replayTrainer: AdapterTrainer = {
   },
 };
 
-/** Real local training (`trainAdapter` on the active tfjs backend), as a Node simulated client does. */
-export const realTrainer: AdapterTrainer = {
-  train: (req, onProgress) =>
-    trainAdapter({
-      weights: req.weights,
-      features: req.features,
-      labels: req.labels,
-      textEmbeddings: req.textEmbeddings,
-      dim: req.dim,
-      epochs: req.training.localEpochs,
-      batchSize: req.training.batchSize,
-      lr: req.training.learningRate,
-      weightDecay: req.training.weightDecay,
-      seed: req.training.seed,
-      onStep: onProgress,
-    }),
-};
+/** Real local training on the active tfjs backend: the Node simulated client's own round, unchanged. */
+export const realTrainer: AdapterTrainer = { train: trainLocalRound };
 
 /** Limits concurrent calls (shard downloads of a thousand clients at once would hold gigabytes in flight). */
 function limiter(max: number) {

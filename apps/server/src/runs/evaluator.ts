@@ -7,6 +7,7 @@ import { encodeRgbImages, type ImageEncoder } from '@clipfed/client';
 import {
   accuracy,
   adaptFeatureArray,
+  type ClientModel,
   groupedAccuracy,
   predictWithClassifier,
   type LinearClassifier,
@@ -84,6 +85,7 @@ export class HeldOutEvaluator {
     private readonly sets: EncodedSet[],
     readonly textEmbeddings: Float32Array,
     readonly embedDim: number,
+    private readonly clientModel: ClientModel,
     private readonly trainClassCounts?: number[],
     private readonly shotThresholds?: ShotThresholds,
   ) {
@@ -95,6 +97,8 @@ export class HeldOutEvaluator {
     model: ClipModel,
     modelKey: string,
     task: RunTask,
+    /** What the clients train: how a set's CLIP features are adapted before the heads score them. */
+    clientModel: ClientModel,
     cacheDir: string,
     onProgress?: (p: { set: string; done: number; total: number }) => void,
     /** Encodes a set on a cache miss; e.g. a per-image store shared with simulated clients. */
@@ -119,12 +123,12 @@ export class HeldOutEvaluator {
       sets.push({ name: set.name, heldOut: set.heldOut, ownerShard: set.ownerShard, features, labels: set.data.labels });
     }
     const textEmbeddings = await model.encodeTexts(task.prompts);
-    return new HeldOutEvaluator(sets, textEmbeddings, model.embedDim, task.trainClassCounts, task.shotThresholds);
+    return new HeldOutEvaluator(sets, textEmbeddings, model.embedDim, clientModel, task.trainClassCounts, task.shotThresholds);
   }
 
   /** Text-prototype accuracy of one adapter on every set, at once (`null` = zero-shot CLIP). */
   evaluate(weights: WeightSet | null): Evaluation {
-    const scores = this.sets.map((s) => this.score(adaptFeatureArray(weights, s.features, this.embedDim), s));
+    const scores = this.sets.map((s) => this.score(this.adapt(weights, s.features), s));
     return this.summarise(scores.map((s) => s.text));
   }
 
@@ -167,10 +171,15 @@ export class HeldOutEvaluator {
     const out = new Float32Array(features.length);
     for (let start = 0; start < n; start += ADAPT_SLICE) {
       const end = Math.min(n, start + ADAPT_SLICE);
-      out.set(adaptFeatureArray(adapter, features.subarray(start * d, end * d), d), start * d);
+      out.set(this.adapt(adapter, features.subarray(start * d, end * d)), start * d);
       await yieldToEventLoop();
     }
     return out;
+  }
+
+  /** Normalised features as the heads see them: through the client model, or CLIP's own (`null`, zero-shot). */
+  private adapt(weights: WeightSet | null, features: Float32Array): Float32Array {
+    return weights === null ? adaptFeatureArray(null, features, this.embedDim) : this.clientModel.adapt(weights, features, this.embedDim);
   }
 
   /** Text-prototype (and balanced-head) scores of already adapted, normalised features. */

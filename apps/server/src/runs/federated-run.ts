@@ -239,6 +239,7 @@ export class FederatedRun extends EventEmitter {
         shardUrl: `/api/runs/${this.id}/shards/${session.clientId}`,
         modelUrl: this.deps.modelUrl,
         embedDim: this.deps.embedDim,
+        clientModel: this.config.clientModel,
         ...(this.config.maxImagesPerClient !== undefined ? { maxImages: this.config.maxImagesPerClient } : {}),
       },
     };

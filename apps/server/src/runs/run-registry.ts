@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ClipModel } from '@clipfed/clip';
+import { clientModelFor } from '@clipfed/fl';
 import type { ImageEncoder } from '@clipfed/client';
 import type { ImageSet, ProgressFn } from '@clipfed/data';
 import { runConfigSchema, type RunConfig } from '@clipfed/protocol';
@@ -107,6 +108,7 @@ export class RunRegistry {
       this.opts.model,
       this.opts.modelKey,
       task,
+      clientModelFor(config.clientModel),
       this.opts.featureCacheDir,
       (p) => this.opts.onProgress?.({ stage: `encode ${p.set}`, done: p.done, total: p.total }),
       this.opts.encodeImages,

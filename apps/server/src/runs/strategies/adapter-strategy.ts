@@ -1,18 +1,18 @@
-import { initAdapterWeights, validateWeightSet, type WeightSet } from '@clipfed/fl';
+import { clientModelFor, validateWeightSet, type WeightSet } from '@clipfed/fl';
 import type { WireTensor } from '@clipfed/protocol';
 import type { Evaluation } from '../evaluator';
 import type { ClosedRound, RoundExtras, Strategy, StrategyContext, UploadExtras } from './strategy';
 
 /**
- * One global FedCLIP adapter, trained by every selected client and combined by the run's aggregation rule:
- * FedCLIP (= FedAvg on the adapter) and the base of the other adapter strategies.
+ * One global model (the run's client model, the FedCLIP adapter by default), trained by every selected client and
+ * combined by the run's aggregation rule: FedCLIP (= FedAvg on the adapter) and the base of the other strategies.
  */
 export class AdapterStrategy implements Strategy {
   readonly trainsRounds: boolean = true;
   global: WeightSet;
 
   constructor(protected readonly ctx: StrategyContext) {
-    this.global = initAdapterWeights(ctx.embedDim, ctx.config.seed);
+    this.global = clientModelFor(ctx.config.clientModel).init(ctx.embedDim, ctx.config.seed);
   }
 
   protected get name(): string {
