@@ -1,16 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { ServerStepStats } from '../../apps/server/src/runs/strategies/clip2fl/server-state';
-import { createRun, getMetrics, getRun, watchPageErrors, type MetricsRow } from './run-api';
+import type { HeadAccuracy, RoundMetricsRow } from '@clipfed/protocol';
+import { createRun, getMetrics, getRun, watchPageErrors } from './run-api';
 
 const ROUNDS = 2;
 const MATCH_STEPS = 4;
 const RETRAIN_EPOCHS = 4;
 
-/** What a CLIP2FL row of metrics.jsonl adds to the FedCLIP one (docs/RESULTS.md, "what metrics.jsonl holds"). */
-interface Clip2flRow extends MetricsRow {
-  balancedHead: { accuracy: number; heldOutAccuracy: number };
-  serverStep?: ServerStepStats;
-}
+/** A CLIP2FL row of metrics.jsonl always has the balanced head (docs/RESULTS.md, "what metrics.jsonl holds"). */
+type Clip2flRow = RoundMetricsRow & { balancedHead: HeadAccuracy };
 
 test('two wasm tabs finish a CLIP2FL run with KD on Fashion-MNIST-LT, sending class gradients every round', async ({ browser, request }) => {
   test.setTimeout(12 * 60_000);

@@ -1,5 +1,5 @@
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
-import { decodeTensorFile, type RunConfigInput } from '@clipfed/protocol';
+import { decodeTensorFile, type RoundMetricsRow, type RunConfigInput } from '@clipfed/protocol';
 import { E2E_OPERATOR_TOKEN } from '../../playwright.config';
 
 export interface RunSnapshot {
@@ -7,14 +7,6 @@ export interface RunSnapshot {
   clients: { clientId: string; capabilities: { onnxBackend: string; tfBackend: string }; roundsContributed: number }[];
 }
 
-export interface MetricsRow {
-  round: number;
-  accuracy: number;
-  zeroShotAccuracy: number;
-  heldOutAccuracy: number;
-  zeroShotHeldOutAccuracy: number;
-  participants: string[];
-}
 
 export async function createRun(request: APIRequestContext, config: RunConfigInput): Promise<string> {
   const res = await request.post('/api/runs', { data: config, headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}` } });
@@ -28,8 +20,8 @@ export async function getRun(request: APIRequestContext, runId: string): Promise
   return (await res.json()) as RunSnapshot;
 }
 
-export async function getMetrics(request: APIRequestContext, runId: string): Promise<MetricsRow[]> {
-  return (await (await request.get(`/api/runs/${runId}/metrics`)).json()) as MetricsRow[];
+export async function getMetrics(request: APIRequestContext, runId: string): Promise<RoundMetricsRow[]> {
+  return (await (await request.get(`/api/runs/${runId}/metrics`)).json()) as RoundMetricsRow[];
 }
 
 /** What the server aggregated in a round: each upload with its sample count, and the resulting global adapter. */

@@ -7,3 +7,5 @@ export * from './validate';
 export * from './run-config';
 export * from './shard-codec';
 export * from './tensor-file';
+export type * from './metrics-row';
+export type * from './dashboard-events';

@@ -9,7 +9,7 @@
  *   ← { type: 'stop' }
  */
 import { resolve } from 'node:path';
-import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
+import { runConfigSchema, type RoundMetricsRow, type RunConfigInput } from '@clipfed/protocol';
 import { startServer } from '../../../apps/server/src/server';
 
 interface Args {
@@ -41,7 +41,7 @@ let lastAt = performance.now();
 
 async function create(id: number, config: RunConfigInput): Promise<void> {
   const run = await server.registry.create(runConfigSchema.parse(config));
-  run.on('metrics', (m: { round: number; accuracy: number; heldOutAccuracy: number; roundMs?: number; aggregateMs?: number; evalMs?: number; bytesUp?: number; bytesDown?: number; participants: string[] }) => {
+  run.on('metrics', (m: RoundMetricsRow) => {
     if (m.round === 0) return;
     const cpu = process.cpuUsage(lastCpu);
     const now = performance.now();

@@ -1,4 +1,5 @@
 import type { FederatedRun } from '../runs/federated-run';
+import type { RoundMetricsRow } from '@clipfed/protocol';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
@@ -16,7 +17,7 @@ export function describeRun(run: FederatedRun): string {
 export function printRoundLines(run: FederatedRun, write: (line: string) => void = console.log): void {
   run.on(
     'metrics',
-    (m: { round: number; accuracy: number; heldOutAccuracy: number; participants: string[]; roundMs?: number; balancedHead?: { accuracy: number }; shots?: Record<string, number | null> }) => {
+    (m: RoundMetricsRow) => {
       if (m.round === 0) return;
       const heldOut = run.config.dataset === 'emoji-domains' ? `  held-out ${pct(m.heldOutAccuracy)}` : '';
       const balanced = m.balancedHead ? `  balanced head ${pct(m.balancedHead.accuracy)}` : '';

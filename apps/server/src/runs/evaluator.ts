@@ -14,25 +14,10 @@ import {
   type ShotThresholds,
   type WeightSet,
 } from '@clipfed/fl';
+import type { HeadAccuracy, ShotAccuracy } from '@clipfed/protocol';
 import type { RunTask } from './run-task';
 
-/** Many / medium / few-shot accuracy (null for a group with no class). */
-export interface ShotAccuracy {
-  many: number | null;
-  medium: number | null;
-  few: number | null;
-}
-
-/** One prediction head's accuracy over the evaluation sets. */
-export interface HeadAccuracy {
-  /** Mean over the evaluation sets: each training style's test split and the held-out style (FedCLIP's AVG). */
-  accuracy: number;
-  /** Mean over the held-out sets (NaN when the task has none). */
-  heldOutAccuracy: number;
-  perSet: Record<string, number>;
-  /** Long-tailed tasks: grouped accuracy on the held-out sets, by each class's training count. */
-  shots?: ShotAccuracy;
-}
+export type { HeadAccuracy, ShotAccuracy };
 
 /** The text-prototype head (FedCLIP's prediction), and for CLIP2FL / CReFF the balanced head too. */
 export interface Evaluation extends HeadAccuracy {

@@ -8,7 +8,10 @@ import {
   type ClientHello,
   type ImageShard,
   type ClientReady,
+  type RoundMetricsRow,
+  type RoundTraffic,
   type RunConfig,
+  type StrategyMetrics,
   type RunState,
   type UpdateAck,
   type Welcome,
@@ -109,7 +112,7 @@ export class FederatedRun extends EventEmitter {
   /** The algorithm: what a round sends, how uploads become the next model, its server step and its checkpoint state. */
   readonly strategy: Strategy;
   zeroShot: Evaluation;
-  readonly metrics: Record<string, unknown>[] = [];
+  readonly metrics: RoundMetricsRow[] = [];
   readonly records = new Map<number, RoundRecord>();
   private readonly clients = new Map<string, ClientSession>();
   private open: OpenRound | null = null;
@@ -157,7 +160,7 @@ export class FederatedRun extends EventEmitter {
   }
 
   state(message?: string): RunState {
-    const last = this.metrics.at(-1) as { round: number; accuracy: number; participants: string[]; balancedHead?: HeadAccuracy } | undefined;
+    const last = this.metrics.at(-1);
     return {
       runId: this.id,
       status: this.status,
@@ -581,8 +584,8 @@ export class FederatedRun extends EventEmitter {
     }
   }
 
-  private async recordRound(r: { round: number; evaluation: Evaluation; participants: string[]; extra: Record<string, unknown> }) {
-    const row = {
+  private async recordRound(r: { round: number; evaluation: Evaluation; participants: string[]; extra: Partial<RoundTraffic> & StrategyMetrics }) {
+    const row: RoundMetricsRow = {
       runId: this.id,
       round: r.round,
       time: new Date().toISOString(),
@@ -656,7 +659,8 @@ export class FederatedRun extends EventEmitter {
         stage: 'disconnected',
       });
     }
-    const rows = (await this.deps.store.readMetrics()).filter((r) => (r.round as number) <= this.round);
+    // The run's own rows, written by recordRound.
+    const rows = (await this.deps.store.readMetrics()).filter((r) => (r.round as number) <= this.round) as unknown as RoundMetricsRow[];
     await this.deps.store.rewriteMetrics(rows);
     this.metrics.push(...rows);
     this.deps.log.info({ runId: this.id, round: this.round, status: this.status }, 'run restored from checkpoint');

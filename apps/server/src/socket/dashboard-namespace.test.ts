@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { DashboardClientEvents, DashboardServerEvents, RoundProgress, RunListEntry } from './dashboard-events';
+import type { DashboardClientEvents, DashboardServerEvents, RoundProgress, RunListEntry } from '@clipfed/protocol';
 import { attachDashboardNamespace, type DashboardNamespace } from './dashboard-namespace';
 import { makeTestRun } from './dashboard-testing';
 

@@ -10,7 +10,7 @@ import type {
   RunListEntry,
   RunSnapshot,
   WatchReply,
-} from './dashboard-events';
+} from '@clipfed/protocol';
 import { RoundProgressTracker } from './dashboard-round-progress';
 
 export interface DashboardNamespaceOptions {
@@ -158,7 +158,7 @@ class WatchedRun {
       config: this.run.config,
       classNames: this.run.task.classNames,
       clients: this.run.clientSummaries(),
-      metrics: this.run.metrics as MetricsRow[],
+      metrics: this.run.metrics,
       progress: this.tracker.progress(),
       serverNow: Date.now(),
     };

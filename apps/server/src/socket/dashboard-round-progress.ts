@@ -1,4 +1,4 @@
-import type { RoundProgress } from './dashboard-events';
+import type { RoundProgress } from '@clipfed/protocol';
 
 export interface RunObservation {
   /** The round in progress, or null when none is open (waiting for clients, between rounds, paused, done). */

@@ -1,4 +1,4 @@
-import type { ClientSummary } from '../../../server/src/socket/dashboard-events';
+import type { ClientSummary } from '@clipfed/protocol';
 import { formatAgo } from './countdown';
 import { byId, h } from './dom';
 

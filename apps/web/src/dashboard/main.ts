@@ -1,4 +1,4 @@
-import type { RunListEntry } from '../../../server/src/socket/dashboard-events';
+import type { RunListEntry } from '@clipfed/protocol';
 import { byId } from './dom';
 import { notify } from './notice';
 import { mountControls } from './run-controls';

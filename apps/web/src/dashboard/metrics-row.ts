@@ -1,4 +1,4 @@
-import type { MetricsRow } from '../../../server/src/socket/dashboard-events';
+import type { MetricsRow } from '@clipfed/protocol';
 
 export type { MetricsRow };
 

@@ -1,5 +1,5 @@
 import type { RunState } from '@clipfed/protocol';
-import type { RoundProgress } from '../../../server/src/socket/dashboard-events';
+import type { RoundProgress } from '@clipfed/protocol';
 import { formatCountdown } from './countdown';
 
 export interface ProgressSummary {

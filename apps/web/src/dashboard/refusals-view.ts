@@ -1,4 +1,4 @@
-import type { Refusal } from '../../../server/src/socket/dashboard-events';
+import type { Refusal } from '@clipfed/protocol';
 import { byId, h } from './dom';
 
 export function renderRefusals(refusals: readonly Refusal[]): void {

@@ -1,5 +1,5 @@
 import type { RunState } from '@clipfed/protocol';
-import type { ClientSummary, Refusal, RoundProgress } from '../../../server/src/socket/dashboard-events';
+import type { ClientSummary, Refusal, RoundProgress } from '@clipfed/protocol';
 import { ChartsPanel } from './charts-panel';
 import { renderClients } from './clients-view';
 import { byId } from './dom';

@@ -1,5 +1,5 @@
 import type { RunState } from '@clipfed/protocol';
-import type { ClientSummary, Refusal, RoundProgress, RunSnapshot } from '../../../server/src/socket/dashboard-events';
+import type { ClientSummary, Refusal, RoundProgress, RunSnapshot } from '@clipfed/protocol';
 import { clockOffset } from './countdown';
 import { upsertRow, type MetricsRow } from './metrics-row';
 

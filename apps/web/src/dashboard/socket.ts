@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { DashboardClientEvents, DashboardServerEvents } from '../../../server/src/socket/dashboard-events';
+import type { DashboardClientEvents, DashboardServerEvents } from '@clipfed/protocol';
 
 export type DashboardSocket = Socket<DashboardServerEvents, DashboardClientEvents>;
 

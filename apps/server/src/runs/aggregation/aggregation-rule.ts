@@ -1,5 +1,5 @@
 import type { WeightSet } from '@clipfed/fl';
-import type { RunConfig } from '@clipfed/protocol';
+import type { RunConfig, StrategyMetrics } from '@clipfed/protocol';
 
 /** One accepted client update as an aggregation rule sees it. */
 export interface RuleInput {
@@ -23,7 +23,7 @@ export interface AggregationRule {
   /** Combines the round's updates into the next model; `reference` is what the clients were sent. */
   combine(reference: WeightSet, updates: readonly RuleInput[], round: number): WeightSet;
   /** What this rule adds to a round's metrics row (e.g. the privacy spent so far). */
-  metricsFor?(round: number): Record<string, number>;
+  metricsFor?(round: number): StrategyMetrics;
 }
 
 export interface RuleDefinition {

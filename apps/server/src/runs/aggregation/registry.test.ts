@@ -37,7 +37,7 @@ describe('aggregation rules', () => {
     // One client's delta is clipped to 0.1 (L2) before the noise (std 0.1) is added: nowhere near +5 per value.
     expect(Math.abs(out[0].data[0] - base[0].data[0])).toBeLessThan(1);
     expect(rule.metricsFor?.(3)).toMatchObject({ dpEpsilon: expect.any(Number), dpDelta: 1e-5 });
-    expect(rule.metricsFor!(3).dpEpsilon).toBeGreaterThan(rule.metricsFor!(1).dpEpsilon);
+    expect(rule.metricsFor!(3).dpEpsilon).toBeGreaterThan(rule.metricsFor!(1).dpEpsilon!);
   });
 
   it('refuses DP around a rule whose noise it cannot calibrate, in the settings and in the wrapper', () => {

@@ -1,5 +1,5 @@
 import { clientModelFor, validateWeightSet, type WeightSet } from '@clipfed/fl';
-import type { WireTensor } from '@clipfed/protocol';
+import type { StrategyMetrics, WireTensor } from '@clipfed/protocol';
 import type { Evaluation } from '../evaluator';
 import type { ClosedRound, RoundExtras, Strategy, StrategyContext, UploadExtras } from './strategy';
 
@@ -48,7 +48,7 @@ export class AdapterStrategy implements Strategy {
     return this.ctx.rule.admit(weights, reference);
   }
 
-  aggregate(closed: ClosedRound): Record<string, unknown> {
+  aggregate(closed: ClosedRound): StrategyMetrics {
     this.global = closed.sum ? closed.sum.result() : this.ctx.rule.combine(this.global, closed.updates, closed.round);
     return this.ctx.rule.metricsFor?.(closed.round) ?? {};
   }

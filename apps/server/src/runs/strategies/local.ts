@@ -1,4 +1,5 @@
 import { cloneWeightSet, type WeightSet } from '@clipfed/fl';
+import type { StrategyMetrics } from '@clipfed/protocol';
 import type { Evaluation } from '../evaluator';
 import { AdapterStrategy } from './adapter-strategy';
 import type { ClosedRound, StrategyDefinition, StrategyUpdate } from './strategy';
@@ -23,7 +24,7 @@ class LocalStrategy extends AdapterStrategy {
     return undefined;
   }
 
-  override aggregate(closed: ClosedRound): Record<string, unknown> {
+  override aggregate(closed: ClosedRound): StrategyMetrics {
     const byShard = new Map<number, StrategyUpdate[]>();
     for (const u of closed.updates) byShard.set(u.shardIndex, [...(byShard.get(u.shardIndex) ?? []), u]);
     for (const [shard, updates] of byShard) this.shardAdapters[shard] = this.ctx.rule.combine(this.shardAdapters[shard], updates, closed.round);

@@ -1,5 +1,5 @@
 import type { ClassGradient, StreamingWeightedSum, WeightSet } from '@clipfed/fl';
-import type { RoundStart, RunConfig, WireTensor } from '@clipfed/protocol';
+import type { RoundStart, RunConfig, StrategyMetrics, WireTensor } from '@clipfed/protocol';
 import type { AggregationRule, RuleInput } from '../aggregation/aggregation-rule';
 import type { Evaluation, HeldOutEvaluator } from '../evaluator';
 import type { RunTask } from '../run-task';
@@ -72,9 +72,9 @@ export interface Strategy {
   /** What is kept of an accepted update's weights (the rule's clipping, for example). */
   admit(weights: WeightSet, reference: WeightSet): WeightSet;
   /** Turns a closed round into the next model; returns what it adds to the metrics row. */
-  aggregate(round: ClosedRound): Record<string, unknown>;
+  aggregate(round: ClosedRound): StrategyMetrics;
   /** Server-side training after aggregation (CLIP2FL's feature matching and re-training); returns its metrics. */
-  serverStep?(round: ClosedRound): Promise<Record<string, unknown>>;
+  serverStep?(round: ClosedRound): Promise<StrategyMetrics>;
   /** Everything beyond the run engine's own state that a restart needs. */
   checkpointTensors(): WeightSet;
   /** Takes back what `checkpointTensors` wrote; throws, naming the problem, when it does not fit this run. */

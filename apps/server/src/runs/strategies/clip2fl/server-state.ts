@@ -13,28 +13,11 @@ import {
   type LinearClassifier,
   type WeightSet,
 } from '@clipfed/fl';
-import type { Clip2flSettings } from '@clipfed/protocol';
+import type { Clip2flSettings, ServerStepStats } from '@clipfed/protocol';
+
+export type { ServerStepStats };
 
 export const CLIP2FL_STATE_TENSORS: readonly string[] = [FEATURE_BANK_TENSOR, CLASSIFIER_WEIGHT, CLASSIFIER_BIAS];
-
-export interface ServerStepStats {
-  /** The tfjs backend the feature-bank update ran on (the re-training is plain JavaScript). */
-  backend: string;
-  matchedClasses: number[];
-  clientsWithGradients: number;
-  matchSteps: number;
-  matchLoss: number;
-  pclLoss: number;
-  /**
-   * How far the federated feature bank moved in this step: the root mean square, over its C·M
-   * features, of each feature's L2 displacement (0 when nothing was matched and there is no PCL).
-   */
-  bankShift: number;
-  retrainEpochs: number;
-  retrainLoss: number;
-  matchMs: number;
-  retrainMs: number;
-}
 
 /**
  * The server half of CLIP2FL / CReFF (algorithms.md §2.7-§2.8): the federated feature bank F and

@@ -1,8 +1,9 @@
-import type { Capabilities, RunConfig, RunState } from '@clipfed/protocol';
+import type { RunConfig } from './run-config';
+import type { Capabilities, RunState } from './schemas';
 
 /**
- * What the read-only `/dashboard` socket.io namespace sends and accepts. The operator page imports these types
- * (type-only, erased at build time), so server and page agree on one definition.
+ * What the read-only `/dashboard` socket.io namespace sends and accepts: the server and the operator page share
+ * this one definition.
  */
 
 /** One line of the run list. */
@@ -46,7 +47,10 @@ export interface RoundProgress {
   deadlineAt: number | null;
 }
 
-/** One row of metrics.jsonl (the same objects GET /api/runs/:runId/metrics returns). */
+/**
+ * One row of metrics.jsonl as the page reads it: a RoundMetricsRow, read field by field with checks, since a run
+ * folder written by an older server may lack fields.
+ */
 export type MetricsRow = Record<string, unknown> & { round: number };
 
 export interface RunSnapshot {
