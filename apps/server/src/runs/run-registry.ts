@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { ClipModel } from '@clipfed/clip';
 import { clientModelFor } from '@clipfed/fl';
 import type { ImageEncoder } from '@clipfed/client';
-import type { ImageSet, ProgressFn } from '@clipfed/data';
+import type { ProgressFn } from '@clipfed/data';
 import { runConfigSchema, type RunConfig } from '@clipfed/protocol';
-import { loadEmojiTask } from './emoji-task';
 import { HeldOutEvaluator } from './evaluator';
-import { buildFashionMnistLtTask, loadFashionMnistData } from './fashion-mnist-task';
+import type { DatasetEnvironment } from './datasets/dataset';
+import { datasetFor } from './datasets/registry';
 import { FederatedRun } from './federated-run';
 import { RunStore } from './run-store';
 import { strategyFor } from './strategies/registry';
@@ -29,37 +29,35 @@ export interface RegistryOptions {
   encodeImages?: ImageEncoder;
 }
 
-/** The task's cache key: runs with the same data settings share one task (and its images). */
-function taskKey(config: RunConfig): string {
-  if (config.dataset === 'emoji-domains') return `emoji-domains:${config.heldOutDomain}`;
-  const c = config;
-  return `fashion-mnist-lt:${c.imbalanceFactor}:${c.headClassSize}:${c.clientShards}:${c.dirichletAlpha}:${c.testPerClass}:${c.dataSeed ?? c.seed}`;
-}
-
 /** Owns the runs of one server process; Fastify decorates itself with one instance (no module-level state). */
 export class RunRegistry {
   private readonly runs = new Map<string, FederatedRun>();
   private readonly tasks = new Map<string, Promise<RunTask>>();
-  private fashionMnist: Promise<{ train: ImageSet; test: ImageSet }> | null = null;
+  /** Raw data loaded once per server and shared by every task built from it (see DatasetEnvironment.once). */
+  private readonly rawData = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly opts: RegistryOptions) {}
+  private readonly datasetEnvironment: DatasetEnvironment;
 
-  private fashionMnistData(): Promise<{ train: ImageSet; test: ImageSet }> {
-    if (!this.fashionMnist) {
-      this.fashionMnist = loadFashionMnistData(this.opts.onProgress);
-      this.fashionMnist.catch(() => (this.fashionMnist = null));
+  constructor(private readonly opts: RegistryOptions) {
+    this.datasetEnvironment = { onProgress: opts.onProgress, once: (key, load) => this.once(key, load) };
+  }
+
+  private once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let data = this.rawData.get(key) as Promise<T> | undefined;
+    if (!data) {
+      data = load();
+      data.catch(() => this.rawData.delete(key));
+      this.rawData.set(key, data);
     }
-    return this.fashionMnist;
+    return data;
   }
 
   private async task(config: RunConfig): Promise<RunTask> {
-    const key = taskKey(config);
+    const dataset = datasetFor(config);
+    const key = dataset.taskKey(config);
     let task = this.tasks.get(key);
     if (!task) {
-      task =
-        config.dataset === 'emoji-domains'
-          ? loadEmojiTask(config, this.opts.onProgress)
-          : this.fashionMnistData().then((data) => buildFashionMnistLtTask(config, data));
+      task = dataset.buildTask(config, this.datasetEnvironment);
       task.catch(() => this.tasks.delete(key));
       this.tasks.set(key, task);
     }
