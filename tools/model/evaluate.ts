@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClipModel } from '@clipfed/clip';
@@ -16,9 +17,14 @@ import { accuracy, zeroShotPredictions } from './zero-shot';
  *   npx tsx tools/model/evaluate.ts [modelDir]      (default models/builtin)
  */
 
+/** Whether the model was pretrained on the domain (other images of it), per the folder's config.json. */
+export type DomainExposure = 'seen' | 'unseen' | 'unknown';
+
 export interface EvaluationRow {
   dataset: string;
   subset: string;
+  /** seen: the model was pretrained on other images of this domain; unseen: on none. */
+  domain: DomainExposure;
   images: number;
   classes: number;
   accuracy: number;
@@ -30,14 +36,33 @@ export interface EvaluateOptions {
   /** Encode at most this many Fashion-MNIST test images (default all 10,000). */
   fashionTestLimit?: number;
   batchSize?: number;
+  /**
+   * Domains the model was pretrained on, as `emoji:<style>` and `fashion-mnist` (config.json's
+   * clipfed.seen_domains); the other domains are reported unseen. Without it every row is unknown.
+   */
+  seenDomains?: readonly string[];
 }
 
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../models/builtin', import.meta.url));
 
+/** clipfed.seen_domains of a model folder's config.json, or undefined for a model that does not say (a real CLIP). */
+export function readSeenDomains(dir: string): string[] | undefined {
+  const file = path.join(dir, 'config.json');
+  if (!existsSync(file)) return undefined;
+  const config = JSON.parse(readFileSync(file, 'utf8')) as { clipfed?: { seen_domains?: unknown } };
+  const seen = config.clipfed?.seen_domains;
+  return Array.isArray(seen) && seen.every((x) => typeof x === 'string') ? seen : undefined;
+}
+
+export function domainExposure(domainId: string, seenDomains: readonly string[] | undefined): DomainExposure {
+  if (!seenDomains) return 'unknown';
+  return seenDomains.includes(domainId) ? 'seen' : 'unseen';
+}
+
 export async function evaluateModelDir(dir: string, opts: EvaluateOptions = {}): Promise<EvaluationRow[]> {
   const model = await loadClipModelFromDir(dir);
   try {
-    return await evaluateModel(model, opts);
+    return await evaluateModel(model, { seenDomains: readSeenDomains(dir), ...opts });
   } finally {
     await model.dispose();
   }
@@ -57,15 +82,17 @@ export async function evaluateModel(model: ClipModel, opts: EvaluateOptions = {}
     const predicted = zeroShotPredictions(embeds, emojiClasses, model.embedDim);
     const labels = benchmark.map((i) => d.set.labels[i]);
     const test = benchmark.map((i, k) => (d.split[i] === SPLIT_TEST ? k : -1)).filter((k) => k >= 0);
+    const domain = domainExposure(`emoji:${d.name}`, opts.seenDomains);
     rows.push({
       dataset: `EmojiDomains ${d.name}`,
       subset: 'benchmark test split',
+      domain,
       images: test.length,
       classes: C,
       accuracy: accuracy(test.map((k) => predicted[k]), test.map((k) => labels[k])),
       chance: 1 / C,
     });
-    rows.push({ dataset: `EmojiDomains ${d.name}`, subset: 'all benchmark concepts', images: labels.length, classes: C, accuracy: accuracy(predicted, labels), chance: 1 / C });
+    rows.push({ dataset: `EmojiDomains ${d.name}`, subset: 'all benchmark concepts', domain, images: labels.length, classes: C, accuracy: accuracy(predicted, labels), chance: 1 / C });
   }
 
   const fashion = await loadFashionMnist({ onProgress: opts.onProgress });
@@ -75,7 +102,12 @@ export async function evaluateModel(model: ClipModel, opts: EvaluateOptions = {}
   const fClasses = await model.encodeTexts(fashion.test.classNames.map(ZERO_SHOT_PROMPT));
   const fPred = zeroShotPredictions(fEmbeds, fClasses, model.embedDim);
   const K = fashion.test.classNames.length;
-  rows.push({ dataset: 'Fashion-MNIST', subset: n === fashion.test.labels.length ? 'test set' : `first ${n} test images`, images: n, classes: K, accuracy: accuracy(fPred, idx.map((i) => fashion.test.labels[i])), chance: 1 / K });
+  rows.push({
+    dataset: 'Fashion-MNIST',
+    subset: n === fashion.test.labels.length ? 'test set' : `first ${n} test images`,
+    domain: domainExposure('fashion-mnist', opts.seenDomains),
+    images: n, classes: K, accuracy: accuracy(fPred, idx.map((i) => fashion.test.labels[i])), chance: 1 / K,
+  });
   return rows;
 }
 
@@ -95,9 +127,9 @@ async function encodeSet(model: ClipModel, set: ImageSet, indices: number[], sta
 export function formatEvaluationTable(rows: readonly EvaluationRow[]): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const lines = [
-    '| dataset | subset | images | classes | zero-shot top-1 | chance | x chance |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.dataset} | ${r.subset} | ${r.images} | ${r.classes} | ${pct(r.accuracy)} | ${pct(r.chance)} | ${(r.accuracy / r.chance).toFixed(1)} |`),
+    '| dataset | subset | domain in pretraining | images | classes | zero-shot top-1 | chance | x chance |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.dataset} | ${r.subset} | ${r.domain} | ${r.images} | ${r.classes} | ${pct(r.accuracy)} | ${pct(r.chance)} | ${(r.accuracy / r.chance).toFixed(1)} |`),
   ];
   return lines.join('\n');
 }
