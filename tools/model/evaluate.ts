@@ -1,20 +1,24 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { ClipModel } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
-import { consoleProgress, loadEmojiDomains, loadFashionMnist, SPLIT_PRETRAIN, SPLIT_TEST, type ImageSet, type ProgressFn } from '@clipfed/data';
+import { consoleProgress, EMOJI_DOMAIN_NAMES, loadEmojiDomains, parseEmojiDomainName, loadFashionMnist, SPLIT_PRETRAIN, SPLIT_TEST, type ImageSet, type ProgressFn } from '@clipfed/data';
 import { ZERO_SHOT_PROMPT } from './captions';
 import { accuracy, zeroShotPredictions } from './zero-shot';
 
 /**
  * Zero-shot top-1 accuracy of a CLIP model folder, loaded through @clipfed/clip exactly as the
  * product loads it, with the prompt "a picture of a {class}":
- * - EmojiDomains, each style: the benchmark test split, and the style's whole benchmark
- *   (train + val + test concepts; pretraining concepts are left out);
+ * - EmojiDomains, each style (or each domain given): the benchmark test split, and the domain's whole
+ *   benchmark (train + val + test concepts; pretraining concepts are left out);
  * - Fashion-MNIST: the 10,000-image test set.
  *
- *   npx tsx tools/model/evaluate.ts [modelDir]      (default models/builtin)
+ *   npx tsx tools/model/evaluate.ts [modelDir] [--domains a,b,...] [--derived] [--no-fashion]
+ *
+ * modelDir defaults to models/builtin; --domains picks EmojiDomains domains (styles or derived domains
+ * such as noto-sketch); --derived evaluates every derived domain (sketch, silhouette, inverted of each style).
  */
 
 /** Whether the model was pretrained on the domain (other images of it), per the folder's config.json. */
@@ -41,6 +45,10 @@ export interface EvaluateOptions {
    * clipfed.seen_domains); the other domains are reported unseen. Without it every row is unknown.
    */
   seenDomains?: readonly string[];
+  /** EmojiDomains domains to evaluate (styles or derived domains); default the five styles. */
+  emojiDomains?: readonly string[];
+  /** Evaluate Fashion-MNIST too (default true). */
+  fashion?: boolean;
 }
 
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../models/builtin', import.meta.url));
@@ -70,7 +78,7 @@ export async function evaluateModelDir(dir: string, opts: EvaluateOptions = {}):
 
 export async function evaluateModel(model: ClipModel, opts: EvaluateOptions = {}): Promise<EvaluationRow[]> {
   const rows: EvaluationRow[] = [];
-  const emoji = await loadEmojiDomains({ onProgress: opts.onProgress });
+  const emoji = await loadEmojiDomains({ styles: opts.emojiDomains ? [...opts.emojiDomains] : undefined, onProgress: opts.onProgress });
   const emojiClasses = await model.encodeTexts(emoji.classNames.map(ZERO_SHOT_PROMPT));
   const C = emoji.classNames.length;
   for (const d of emoji.domains) {
@@ -95,6 +103,7 @@ export async function evaluateModel(model: ClipModel, opts: EvaluateOptions = {}
     rows.push({ dataset: `EmojiDomains ${d.name}`, subset: 'all benchmark concepts', domain, images: labels.length, classes: C, accuracy: accuracy(predicted, labels), chance: 1 / C });
   }
 
+  if (opts.fashion === false) return rows;
   const fashion = await loadFashionMnist({ onProgress: opts.onProgress });
   const n = Math.min(opts.fashionTestLimit ?? fashion.test.labels.length, fashion.test.labels.length);
   const idx = Array.from({ length: n }, (_, i) => i);
@@ -135,9 +144,15 @@ export function formatEvaluationTable(rows: readonly EvaluationRow[]): string {
 }
 
 async function main(): Promise<void> {
-  const dir = path.resolve(process.argv[2] ?? DEFAULT_MODEL_DIR);
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { domains: { type: 'string' }, derived: { type: 'boolean' }, 'no-fashion': { type: 'boolean' } },
+  });
+  const dir = path.resolve(positionals[0] ?? DEFAULT_MODEL_DIR);
+  const derived = EMOJI_DOMAIN_NAMES.filter((n) => parseEmojiDomainName(n).derivation !== null);
+  const emojiDomains = values.domains?.split(',').filter(Boolean) ?? (values.derived ? derived : undefined);
   const started = performance.now();
-  const rows = await evaluateModelDir(dir, { onProgress: consoleProgress('evaluate') });
+  const rows = await evaluateModelDir(dir, { onProgress: consoleProgress('evaluate'), emojiDomains, fashion: !values['no-fashion'] });
   console.log(`\nZero-shot top-1 of ${dir} (prompt "a picture of a {class}"):\n`);
   console.log(formatEvaluationTable(rows));
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(0)} s)`);

@@ -57,6 +57,11 @@ export function modelConfigJson(x: ModelConfigInput): Record<string, unknown> {
         'encoder over CLIP BPE tokens, trained contrastively on EmojiDomains pretraining concepts in ' +
         `${data.pretrainStyles.length} of the ${data.emoji.domains.length} styles (${data.pretrainStyles.join(', ')}; ${data.unseenStyles.join(' and ')} are unseen) ` +
         'and a Fashion-MNIST training subset. Not OpenAI CLIP; see docs/MODEL.md.',
+      // Which domains pretraining used (other concepts or images than the benchmark's), machine-readable:
+      // tools/model/evaluate.ts marks its rows seen/unseen from this. Derived EmojiDomains domains
+      // (sketch, silhouette, inverted) are never seen.
+      seen_domains: [...data.pretrainStyles.map((s) => `emoji:${s}`), 'fashion-mnist'],
+      unseen_domains: data.unseenStyles.map((s) => `emoji:${s}`),
       zero_shot_prompt: ZERO_SHOT_PROMPT('{class}'),
       embedding_norm: cfg.embeddingNorm,
       trained_logit_scale: round(x.logitScale),
@@ -80,9 +85,6 @@ export function modelConfigJson(x: ModelConfigInput): Record<string, unknown> {
             `every EmojiDomains benchmark concept (${data.emoji.benchmarkConcepts.length}: train, val and test splits, all styles), ` +
             `every image of the unseen styles (${data.unseenStyles.join(', ')}) and the whole Fashion-MNIST test set`,
         },
-        // Machine-readable: which domains the model was trained on (on other concepts or images than the benchmark's).
-        seen_domains: [...data.pretrainStyles.map((s) => `emoji:${s}`), 'fashion-mnist'],
-        unseen_domains: data.unseenStyles.map((s) => `emoji:${s}`),
       },
     },
   };
