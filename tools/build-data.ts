@@ -24,7 +24,8 @@ import {
 
 const HELP = `Usage: npm run build:data -- [options]
   --size <px>             EmojiDomains image side (default ${DEFAULT_EMOJI_IMAGE_SIZE})
-  --styles <a,b,...>      EmojiDomains styles (default: all five)
+  --styles <a,b,...>      EmojiDomains styles (default: all five), or derived domains <style>-sketch,
+                          <style>-silhouette, <style>-inverted (e.g. noto,noto-sketch)
   --cache <dir>           EmojiDomains cache folder (default <repo>/.cache/emoji-domains)
   --fashion-mnist <dir>   Fashion-MNIST folder (default $FASHION_MNIST_DIR or /usr/share/datasets/fashion-mnist)
   --contact-sheet <png>   also write a PNG with the first concepts of each class in every style (one row per style)

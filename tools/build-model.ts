@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   const seconds = () => (performance.now() - started) / 1000;
 
   const data = await loadPretrainData({
+    pretrainStyles: cfg.pretrainStyles,
     imageSize: cfg.imageSize,
     fashionPerClass: cfg.fashionPerClass,
     emojiWeight: cfg.emojiWeight,

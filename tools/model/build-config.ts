@@ -4,6 +4,11 @@ export type TextTowerKind = 'bag' | 'transformer';
 
 /** Everything that decides the built-in model's weights. */
 export interface BuildConfig {
+  /**
+   * EmojiDomains styles whose pretraining concepts the model is trained on. The other styles are
+   * never shown to it, so they are domains it has not seen (a real style gap for federated methods).
+   */
+  pretrainStyles: readonly string[];
   /** Square input side of the image tower in pixels. */
   imageSize: number;
   fashionPerClass: number;
@@ -30,6 +35,8 @@ export interface BuildConfig {
 
 /** The configuration the committed models/builtin was built with (see docs/MODEL.md). */
 export const BUILD_CONFIG: BuildConfig = {
+  // openmoji (outlined line art) and fluent-high-contrast (black and white) stay unseen.
+  pretrainStyles: ['noto', 'twemoji', 'fluent-flat'],
   imageSize: 128,
   fashionPerClass: 500,
   emojiWeight: 0.5,

@@ -6,7 +6,8 @@ import type { ClipModel } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { EMOJI_CLASSES, FASHION_MNIST_CLASSES } from '@clipfed/data/core';
 import { ZERO_SHOT_PROMPT } from './captions';
-import { DEFAULT_MODEL_DIR } from './evaluate';
+import { BUILD_CONFIG } from './build-config';
+import { DEFAULT_MODEL_DIR, domainExposure, readSeenDomains } from './evaluate';
 import { listFiles } from './model-folder';
 import { normalizeRows } from './zero-shot';
 
@@ -43,6 +44,18 @@ describe('models/builtin', () => {
     const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
     expect(config.projection_dim).toBe(512);
     expect(config.clipfed.builtin).toBe(true);
+  });
+
+  it('says in its config which domains pretraining saw: the build config\'s styles and Fashion-MNIST, never the others', () => {
+    const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    const seen = [...BUILD_CONFIG.pretrainStyles.map((s) => `emoji:${s}`), 'fashion-mnist'];
+    expect(config.clipfed.seen_domains).toEqual(seen);
+    expect(config.clipfed.unseen_domains).toEqual(['emoji:openmoji', 'emoji:fluent-high-contrast']);
+    expect(readSeenDomains(dir)).toEqual(seen);
+    expect(domainExposure('emoji:noto', seen)).toBe('seen');
+    expect(domainExposure('emoji:openmoji', seen)).toBe('unseen');
+    expect(domainExposure('emoji:noto-sketch', seen)).toBe('unseen');
+    expect(domainExposure('emoji:noto', undefined)).toBe('unknown');
   });
 
   it('loads through @clipfed/clip with 512-d embeddings and the 77-token context', () => {

@@ -54,8 +54,14 @@ export function modelConfigJson(x: ModelConfigInput): Record<string, unknown> {
       summary:
         'Small CLIP-format model built offline by tools/build-model.ts: a frozen MobileNetV2-1.4 image backbone ' +
         '(from nsfwjs, fine-tuned there as an NSFW classifier) with a trained projection head, and a small text ' +
-        'encoder over CLIP BPE tokens, trained contrastively on EmojiDomains pretraining concepts and a ' +
-        'Fashion-MNIST training subset. Not OpenAI CLIP; see docs/MODEL.md.',
+        'encoder over CLIP BPE tokens, trained contrastively on EmojiDomains pretraining concepts in ' +
+        `${data.pretrainStyles.length} of the ${data.emoji.domains.length} styles (${data.pretrainStyles.join(', ')}; ${data.unseenStyles.join(' and ')} are unseen) ` +
+        'and a Fashion-MNIST training subset. Not OpenAI CLIP; see docs/MODEL.md.',
+      // Which domains pretraining used (other concepts or images than the benchmark's), machine-readable:
+      // tools/model/evaluate.ts marks its rows seen/unseen from this. Derived EmojiDomains domains
+      // (sketch, silhouette, inverted) are never seen.
+      seen_domains: [...data.pretrainStyles.map((s) => `emoji:${s}`), 'fashion-mnist'],
+      unseen_domains: data.unseenStyles.map((s) => `emoji:${s}`),
       zero_shot_prompt: ZERO_SHOT_PROMPT('{class}'),
       embedding_norm: cfg.embeddingNorm,
       trained_logit_scale: round(x.logitScale),
@@ -73,11 +79,11 @@ export function modelConfigJson(x: ModelConfigInput): Record<string, unknown> {
         optimizer: `AdamW lr ${cfg.learningRate} (warm-up ${cfg.warmupSteps} steps, cosine decay), weight decay ${cfg.weightDecay}, betas (0.9, 0.98)`,
         seed: cfg.seed,
         data: {
-          emoji_domains: `${data.emoji.pretrainConcepts.length} pretraining concepts x ${data.emoji.domains.length} styles = ${emojiImages} images`,
+          emoji_domains: `${data.emoji.pretrainConcepts.length} pretraining concepts x ${data.pretrainStyles.length} styles (${data.pretrainStyles.join(', ')}) = ${emojiImages} images`,
           fashion_mnist: `${data.fashionIndices.length} training images (${cfg.fashionPerClass} per class, seeded)`,
           held_out:
-            `every EmojiDomains benchmark concept (${data.emoji.benchmarkConcepts.length}: train, val and test splits, all styles) ` +
-            'and the whole Fashion-MNIST test set',
+            `every EmojiDomains benchmark concept (${data.emoji.benchmarkConcepts.length}: train, val and test splits, all styles), ` +
+            `every image of the unseen styles (${data.unseenStyles.join(', ')}) and the whole Fashion-MNIST test set`,
         },
       },
     },

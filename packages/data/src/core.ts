@@ -9,4 +9,18 @@ export { perDomainPartition, type DomainShard } from './partition/per-domain';
 export { SPLIT_TRAIN, SPLIT_VAL, SPLIT_TEST, SPLIT_PRETRAIN, type SplitCode } from './emoji/split';
 export { EMOJI_CLASSES, type EmojiClassSpec } from './emoji/classes';
 export { EMOJI_STYLES, type EmojiStyle } from './emoji/styles';
+export {
+  DERIVED_DOMAIN_KINDS,
+  DERIVED_DOMAIN_LABELS,
+  EMOJI_DOMAIN_NAMES,
+  derivedDomainName,
+  parseEmojiDomainName,
+  deriveImage,
+  deriveImages,
+  invertImage,
+  silhouetteImage,
+  sketchImage,
+  type DerivedDomainKind,
+  type EmojiDomainSpec,
+} from './emoji/derived';
 export { FASHION_MNIST_CLASSES } from './fashion-mnist/classes';

@@ -9,6 +9,7 @@ export {
   EmojiDomainsError,
   DEFAULT_EMOJI_IMAGE_SIZE,
   EMOJI_SPLIT_SEED,
+  DERIVED_DOMAIN_FORMAT,
   type EmojiDomain,
   type EmojiDomains,
   type EmojiClassDescription,

@@ -35,7 +35,8 @@ export const RUN_FLAGS = {
 
 export const RUN_FLAGS_HELP = `Run settings:
   --dataset <name>        emoji-domains (default) | fashion-mnist-lt
-  --held-out <style>      EmojiDomains style held out for evaluation (default openmoji)
+  --held-out <domain>     EmojiDomains style held out for evaluation (default openmoji), or a derived
+                          domain <style>-sketch | <style>-silhouette | <style>-inverted (the five styles then train)
   --algorithm <name>      fedclip (default) | zero-shot | local | centralised | creff | clip2fl
   --rounds <n>            rounds (default 10)
   --min-clients <n>       clients needed before a round starts (default 2)

@@ -1,4 +1,4 @@
-import { loadEmojiDomains, type EmojiDomains, type ProgressFn } from '@clipfed/data';
+import { EMOJI_STYLES, loadEmojiDomains, parseEmojiDomainName, UnknownStyleError, type EmojiDomains, type ProgressFn } from '@clipfed/data';
 import type { RunConfig } from '@clipfed/protocol';
 import { promptsFor, selectImages, type RunTask } from './run-task';
 
@@ -10,14 +10,30 @@ const SPLIT_TRAIN = 0;
 const SPLIT_TEST = 2;
 
 /**
- * EmojiDomains, leave-one-style-out (FedCLIP §1.7): each training style is one client shard (its train split);
- * evaluation covers every training style's test split and the whole held-out style. Only benchmark concepts are
+ * The EmojiDomains domains a run loads: the five styles, and the held-out domain when it is a derived one
+ * (`noto-sketch`, ...), so that the five styles train and the derived domain measures generalisation.
+ */
+export function emojiTaskDomains(heldOutDomain: string): string[] {
+  const styles = EMOJI_STYLES.map((s) => s.name);
+  let derived: boolean;
+  try {
+    derived = parseEmojiDomainName(heldOutDomain).derivation !== null;
+  } catch (e) {
+    if (e instanceof UnknownStyleError) throw new TaskConfigError(`heldOutDomain: ${e.message}`);
+    throw e;
+  }
+  return derived ? [...styles, heldOutDomain] : styles;
+}
+
+/**
+ * EmojiDomains, leave-one-domain-out (FedCLIP §1.7): each training domain is one client shard (its train split);
+ * evaluation covers every training domain's test split and the whole held-out domain. Only benchmark concepts are
  * used: the built-in model was pretrained on the other concepts.
  */
 export function buildEmojiTask(config: RunConfig, data: EmojiDomains): RunTask {
   const styles = data.domains.map((d) => d.name);
   if (!styles.includes(config.heldOutDomain)) {
-    throw new TaskConfigError(`heldOutDomain "${config.heldOutDomain}" is not an EmojiDomains style; choose one of: ${styles.join(', ')}`);
+    throw new TaskConfigError(`heldOutDomain "${config.heldOutDomain}" is not an EmojiDomains domain of this task; choose one of: ${styles.join(', ')}`);
   }
   const pretrain = new Set(data.pretrainConcepts);
   const task: RunTask = {
@@ -48,5 +64,5 @@ export function buildEmojiTask(config: RunConfig, data: EmojiDomains): RunTask {
 }
 
 export async function loadEmojiTask(config: RunConfig, onProgress?: ProgressFn): Promise<RunTask> {
-  return buildEmojiTask(config, await loadEmojiDomains({ onProgress }));
+  return buildEmojiTask(config, await loadEmojiDomains({ styles: emojiTaskDomains(config.heldOutDomain), onProgress }));
 }

@@ -44,7 +44,8 @@ export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
     label: 'Held-out style',
     kind: 'text',
     group: 'basic',
-    help: 'emoji-domains: a style no volunteer trains on (e.g. openmoji, noto, twemoji); accuracy on it shows how well the model generalises.',
+    help:
+      'emoji-domains: a style no volunteer trains on (e.g. openmoji, noto, twemoji), or a derived domain such as noto-sketch, noto-silhouette or noto-inverted (then all five styles train); accuracy on it shows how well the model generalises.',
   },
   { key: 'rounds', label: 'Rounds', kind: 'integer', min: 1, max: 10_000, group: 'basic', help: 'How many times the server collects and averages the adapters.' },
   { key: 'minClients', label: 'Volunteers to start', kind: 'integer', min: 1, group: 'basic', help: 'Ready volunteer tabs needed before a round begins.' },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEmojiCatalog } from './catalog';
+import { deriveImages } from './derived';
 import { loadEmojiDomains, type EmojiDomains } from './load';
 import { splitConcepts, SPLIT_PRETRAIN } from './split';
 
@@ -79,5 +80,60 @@ describe('loadEmojiDomains (2 styles, 3 classes, 16 px)', () => {
     await expect(loadEmojiDomains({ styles: ['sketch'], cacheDir })).rejects.toThrow(/unknown emoji style "sketch"; choose from: noto, twemoji/);
     await expect(loadEmojiDomains({ classes: ['dragon'], cacheDir })).rejects.toThrow(/unknown EmojiDomains class "dragon"/);
     await expect(loadEmojiDomains({ imageSize: 3, cacheDir })).rejects.toThrow(/imageSize/);
+    await expect(loadEmojiDomains({ styles: ['noto-blurred'], cacheDir })).rejects.toThrow(/unknown emoji style "noto-blurred"/);
+  });
+});
+
+describe('loadEmojiDomains with derived domains (3 classes, 16 px)', () => {
+  const DERIVED = { styles: ['noto', 'noto-sketch', 'noto-silhouette', 'noto-inverted'], classes: ['heart', 'clock', 'drink'], imageSize: 16 };
+  let cacheDir: string;
+  let first: EmojiDomains;
+  const stages: string[] = [];
+
+  beforeAll(async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'emoji-derived-'));
+    first = await loadEmojiDomains({ ...DERIVED, cacheDir, onProgress: (p) => stages.push(p.stage) });
+  });
+  afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+  it('names each derived domain after its style, with the same concepts, labels and splits', () => {
+    expect(first.domains.map((d) => [d.name, d.style, d.derivation])).toEqual([
+      ['noto', 'noto', null],
+      ['noto-sketch', 'noto', 'sketch'],
+      ['noto-silhouette', 'noto', 'silhouette'],
+      ['noto-inverted', 'noto', 'inverted'],
+    ]);
+    const [noto, ...derived] = first.domains;
+    for (const d of derived) {
+      expect(d.concepts, d.name).toEqual(noto.concepts);
+      expect([...d.set.labels], d.name).toEqual([...noto.set.labels]);
+      expect([...d.split], d.name).toEqual([...noto.split]);
+      expect(d.set.images.length, d.name).toBe(noto.set.images.length);
+      expect(d.attribution, d.name).toContain('changed:');
+    }
+  });
+
+  it('holds the derivation of the style images: inverted is 255 - v, silhouettes are black on white, sketches are grey', () => {
+    const [noto, sketch, silhouette, inverted] = first.domains;
+    for (let i = 0; i < noto.set.images.length; i++) expect(inverted.set.images[i]).toBe(255 - noto.set.images[i]);
+    expect(silhouette.set.images.every((v) => v === 0 || v === 255)).toBe(true);
+    expect(silhouette.set.images.some((v) => v === 0)).toBe(true);
+    expect(sketch.set.images).toEqual(deriveImages('sketch', noto.set.images, 16, 16));
+    for (let p = 0; p < sketch.set.images.length; p += 3) expect(sketch.set.images[p]).toBe(sketch.set.images[p + 2]);
+    expect(Buffer.compare(Buffer.from(sketch.set.images), Buffer.from(noto.set.images))).not.toBe(0);
+    expect(stages).toContain('derive noto-sketch');
+  });
+
+  it('caches derived domains: a second load reads them, and a derived domain loads without its style', async () => {
+    expect(first.cache.rendered).toEqual(DERIVED.styles);
+    const laterStages: string[] = [];
+    const second = await loadEmojiDomains({ ...DERIVED, cacheDir, onProgress: (p) => laterStages.push(p.stage) });
+    expect(second.cache.loaded).toEqual(DERIVED.styles);
+    expect(laterStages.some((s) => s.startsWith('render') || s.startsWith('derive'))).toBe(false);
+    for (let k = 0; k < 4; k++) expect(second.domains[k].set.images).toEqual(first.domains[k].set.images);
+
+    const alone = await loadEmojiDomains({ ...DERIVED, styles: ['noto-inverted'], cacheDir });
+    expect(alone.domains.map((d) => d.name)).toEqual(['noto-inverted']);
+    expect(alone.domains[0].set.images).toEqual(first.domains[3].set.images);
   });
 });

@@ -6,15 +6,23 @@ import { EMOJI_CLASSES } from './classes';
 import { renderSvgs } from './renderer';
 import { iconifySetHash, loadIconifySet, packageVersion, sha256 } from './sources';
 import { splitConcepts, SPLIT_PRETRAIN } from './split';
-import { EMOJI_STYLES, styleByName, type EmojiStyle } from './styles';
+import { DERIVED_DOMAIN_LABELS, deriveImages, parseEmojiDomainName, type DerivedDomainKind, type EmojiDomainSpec } from './derived';
+import { EMOJI_STYLES, type EmojiStyle } from './styles';
 import { iconToSquareSvg } from './svg';
 
-/** One art style of EmojiDomains: every concept of the chosen classes, drawn in this style. */
+/** One domain of EmojiDomains: every concept of the chosen classes, drawn in one style (or derived from it). */
 export interface EmojiDomain {
-  /** Style id: noto, twemoji, openmoji, fluent-flat, fluent-high-contrast. */
+  /**
+   * Domain id: a style (noto, twemoji, openmoji, fluent-flat, fluent-high-contrast) or a domain derived
+   * from one, `<style>-sketch`, `<style>-silhouette` or `<style>-inverted`.
+   */
   name: string;
-  /** Human name of the art set. */
+  /** Human name of the art set (and of the derivation). */
   label: string;
+  /** The art style the pictures were rendered in (equal to `name` for a plain style). */
+  style: string;
+  /** The pixel operation that made this domain from `style`'s pictures; null for the style itself. */
+  derivation: DerivedDomainKind | null;
   /** SPDX licence of the artwork. */
   license: string;
   attribution: string;
@@ -48,7 +56,7 @@ export interface EmojiDomains {
   benchmarkConcepts: string[];
   /** Metadata of every concept in the chosen classes (class, emoji, code points, keywords). */
   catalog: EmojiConcept[];
-  /** Where the rendered images came from. */
+  /** Where each domain's images came from: made in this call (rendered or derived), or read from the cache. */
   cache: { dir: string; rendered: string[]; loaded: string[] };
 }
 
@@ -57,7 +65,7 @@ export interface LoadEmojiDomainsOptions {
   cacheDir?: string;
   /** Side of the square images in pixels; default 64. */
   imageSize?: number;
-  /** Style ids to load; default all five. */
+  /** Domains to load: style ids and derived domains (`noto-sketch`, ...); default the five styles. */
   styles?: string[];
   /** Restrict to these classes (labels then index this list, in table order); default all. */
   classes?: string[];
@@ -84,8 +92,8 @@ export function defaultEmojiCacheDir(): string {
 export async function loadEmojiDomains(opts: LoadEmojiDomainsOptions = {}): Promise<EmojiDomains> {
   const imageSize = opts.imageSize ?? DEFAULT_EMOJI_IMAGE_SIZE;
   if (!Number.isInteger(imageSize) || imageSize < 8 || imageSize > 512) throw new EmojiDomainsError(`imageSize must be an integer in 8..512, got ${imageSize}`);
-  const styles = (opts.styles ?? EMOJI_STYLES.map((s) => s.name)).map(styleByName);
-  if (new Set(styles).size !== styles.length) throw new EmojiDomainsError(`styles must not repeat: ${opts.styles?.join(', ')}`);
+  const specs = (opts.styles ?? EMOJI_STYLES.map((s) => s.name)).map(parseEmojiDomainName);
+  if (new Set(specs.map((s) => s.name)).size !== specs.length) throw new EmojiDomainsError(`styles must not repeat: ${opts.styles?.join(', ')}`);
   const allClassNames = EMOJI_CLASSES.map((c) => c.name);
   const classNames = opts.classes ?? allClassNames;
   for (const c of classNames) if (!allClassNames.includes(c)) throw new EmojiDomainsError(`unknown EmojiDomains class "${c}"; classes: ${allClassNames.join(', ')}`);
@@ -102,9 +110,21 @@ export async function loadEmojiDomains(opts: LoadEmojiDomainsOptions = {}): Prom
   const rendered: string[] = [];
   const loaded: string[] = [];
   const domains: EmojiDomain[] = [];
-  for (const style of styles) {
-    const { images, concepts, failed, fromCache } = await styleImages(style, catalog, fullCatalog.length, imageSize, cacheDir, opts.onProgress);
-    (fromCache ? loaded : rendered).push(style.name);
+  // A derived domain and its style, asked for together, share one render.
+  const renders = new Map<string, StyleImages>();
+  const renderOnce = async (style: EmojiStyle) => {
+    let r = renders.get(style.name);
+    if (!r) {
+      r = await styleImages(style, catalog, fullCatalog.length, imageSize, cacheDir, opts.onProgress);
+      renders.set(style.name, r);
+    }
+    return r;
+  };
+  for (const spec of specs) {
+    const style = spec.style;
+    const source = await renderOnce(style);
+    const { images, concepts, failed, fromCache } = spec.derivation === null ? source : derivedImages(spec, spec.derivation, source, imageSize, cacheDir, opts.onProgress);
+    (fromCache ? loaded : rendered).push(spec.name);
     const byName = new Map(catalog.map((c) => [c.name, c]));
     const labels = new Int32Array(concepts.length);
     const split = new Uint8Array(concepts.length);
@@ -113,10 +133,13 @@ export async function loadEmojiDomains(opts: LoadEmojiDomainsOptions = {}): Prom
       split[i] = roles.get(name)!;
     });
     domains.push({
-      name: style.name,
-      label: style.label,
+      name: spec.name,
+      label: spec.derivation === null ? style.label : `${style.label}, ${DERIVED_DOMAIN_LABELS[spec.derivation]}`,
+      style: style.name,
+      derivation: spec.derivation,
       license: style.license,
-      attribution: style.attribution,
+      // CC BY and CC BY-SA ask that changes to the artwork be indicated.
+      attribution: spec.derivation === null ? style.attribution : `${style.attribution}; changed: ${DERIVED_DOMAIN_LABELS[spec.derivation]} computed from the rendered icons`,
       set: { images, labels, width: imageSize, height: imageSize, classNames: classSpecs.map((c) => c.name) },
       concepts,
       split,
@@ -144,6 +167,45 @@ export async function loadEmojiDomains(opts: LoadEmojiDomainsOptions = {}): Prom
   };
 }
 
+interface StyleImages {
+  images: Uint8Array;
+  concepts: string[];
+  failed: { concept: string; reason: string }[];
+  fromCache: boolean;
+  /** Cache key of these pixels; a derived domain's key is built on it. */
+  key: string;
+  /** Cache entry name suffix: size and class selection. */
+  entrySuffix: string;
+}
+
+/** Bump when a derivation's pixel operation changes, so that cached derived domains are made again. */
+export const DERIVED_DOMAIN_FORMAT = 1;
+
+/** A derived domain's images, from the cache when it is current, else computed from its style's (and cached). */
+function derivedImages(
+  spec: EmojiDomainSpec,
+  derivation: DerivedDomainKind,
+  source: StyleImages,
+  imageSize: number,
+  cacheDir: string,
+  onProgress?: ProgressFn,
+): StyleImages {
+  const key = sha256(JSON.stringify({ format: EMOJI_CACHE_FORMAT, derivedFormat: DERIVED_DOMAIN_FORMAT, derivation, source: source.key }));
+  const entryName = `${spec.name}-${source.entrySuffix}`;
+  const base = { concepts: source.concepts, failed: source.failed, key, entrySuffix: source.entrySuffix };
+  const cached = readCachedStyle(cacheDir, entryName, key);
+  if (cached) {
+    onProgress?.({ stage: `load ${spec.name}`, done: 1, total: 1 });
+    return { ...base, images: cached.images, fromCache: true };
+  }
+  const stage = `derive ${spec.name}`;
+  onProgress?.({ stage, done: 0, total: source.concepts.length });
+  const images = deriveImages(derivation, source.images, imageSize, imageSize);
+  onProgress?.({ stage, done: source.concepts.length, total: source.concepts.length });
+  writeCachedStyle(cacheDir, entryName, { key, imageSize, concepts: source.concepts, failed: source.failed }, images);
+  return { ...base, images, fromCache: false };
+}
+
 /** The images of one style, from the cache when it is current, else rendered (and cached). */
 async function styleImages(
   style: EmojiStyle,
@@ -152,7 +214,7 @@ async function styleImages(
   imageSize: number,
   cacheDir: string,
   onProgress?: ProgressFn,
-) {
+): Promise<StyleImages> {
   const jobs = catalog.map((c) => [c.name, c.icons[style.name]] as const);
   const key = sha256(
     JSON.stringify({
@@ -165,11 +227,12 @@ async function styleImages(
   );
   // One entry per style, size and class selection: a re-render replaces the stale file of the same name.
   const selection = catalog.length === catalogSize ? 'all' : sha256(jobs.map(([name]) => name).join('\n')).slice(0, 10);
-  const entryName = `${style.name}-${imageSize}px-${selection}`;
+  const entrySuffix = `${imageSize}px-${selection}`;
+  const entryName = `${style.name}-${entrySuffix}`;
   const cached = readCachedStyle(cacheDir, entryName, key);
   if (cached) {
     onProgress?.({ stage: `load ${style.name}`, done: 1, total: 1 });
-    return { images: cached.images, concepts: cached.entry.concepts, failed: cached.entry.failed, fromCache: true };
+    return { images: cached.images, concepts: cached.entry.concepts, failed: cached.entry.failed, fromCache: true, key, entrySuffix };
   }
 
   const iconSet = loadIconifySet(style.packageName);
@@ -189,6 +252,6 @@ async function styleImages(
   const images = new Uint8Array(concepts.length * per);
   concepts.forEach((name, i) => images.set(result.images.get(name)!, i * per));
   writeCachedStyle(cacheDir, entryName, { key, imageSize, concepts, failed }, images);
-  return { images, concepts, failed, fromCache: false };
+  return { images, concepts, failed, fromCache: false, key, entrySuffix };
 }
 
