@@ -9,3 +9,4 @@ export * from './shard-codec';
 export * from './tensor-file';
 export type * from './metrics-row';
 export type * from './dashboard-events';
+export * from './run-presets';

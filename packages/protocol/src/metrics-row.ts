@@ -19,6 +19,11 @@ export type HeadAccuracy = {
   /** Mean over the held-out sets (NaN when the task has none). */
   heldOutAccuracy: number;
   perSet: Record<string, number>;
+  /**
+   * Personalisation as FedCLIP reports it: the mean over the clients' own test splits (each shard's test data),
+   * measured with the global model; absent when no evaluation set belongs to a shard.
+   */
+  personalAccuracy?: number;
   /** Long-tailed tasks: grouped accuracy on the held-out sets, by each class's training count. */
   shots?: ShotAccuracy;
 };
@@ -81,6 +86,9 @@ export type RoundMetricsRow = Partial<RoundTraffic> &
   perSet: Record<string, number>;
   zeroShotAccuracy: number;
   zeroShotHeldOutAccuracy: number;
+  /** See HeadAccuracy.personalAccuracy; zero-shot's beside it. */
+  personalAccuracy?: number;
+  zeroShotPersonalAccuracy?: number;
   shots?: ShotAccuracy;
   zeroShotShots?: ShotAccuracy;
   /** CLIP2FL / CReFF: the re-trained balanced classifier R. */

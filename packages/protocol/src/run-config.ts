@@ -46,6 +46,11 @@ export const runConfigSchema = z
     dataset: z.enum(DATASETS).default('emoji-domains'),
     /** EmojiDomains style never trained on, used to measure generalisation (leave-one-style-out). */
     heldOutDomain: z.string().max(64).default('openmoji'),
+    /**
+     * EmojiDomains domains the clients hold, one shard each (styles or derived domains such as `noto-silhouette`);
+     * empty = every style but the held-out one (FedCLIP's leave-one-domain-out).
+     */
+    clientDomains: z.array(z.string().max(64)).max(32).default([]),
     algorithm: z.enum(ALGORITHMS).default('fedclip'),
     /** What the clients train on their CLIP features (and the server aggregates). */
     clientModel: z.enum(CLIENT_MODEL_IDS).default('fedclip-adapter'),

@@ -20,10 +20,14 @@ export function printRoundLines(run: FederatedRun, write: (line: string) => void
     'metrics',
     (m: RoundMetricsRow) => {
       if (m.round === 0) return;
-      const heldOut = datasetFor(run.config).reportsHeldOutSeparately ? `  held-out ${pct(m.heldOutAccuracy)}` : '';
+      const heldOut = datasetFor(run.config).reportsHeldOutSeparately ? `  held-out ${pct(m.heldOutAccuracy)} (zero-shot ${pct(run.zeroShot.heldOutAccuracy)})` : '';
+      const personal =
+        m.personalAccuracy !== undefined && run.zeroShot.personalAccuracy !== undefined
+          ? `  own-domain ${pct(m.personalAccuracy)} (zero-shot ${pct(run.zeroShot.personalAccuracy)})`
+          : '';
       const balanced = m.balancedHead ? `  balanced head ${pct(m.balancedHead.accuracy)}` : '';
       write(
-        `round ${m.round}/${run.config.rounds}  accuracy ${pct(m.accuracy)} (zero-shot ${pct(run.zeroShot.accuracy)})${heldOut}${balanced}  clients ${m.participants.length}${m.roundMs ? `  ${(m.roundMs / 1000).toFixed(1)} s` : ''}`,
+        `round ${m.round}/${run.config.rounds}  accuracy ${pct(m.accuracy)} (zero-shot ${pct(run.zeroShot.accuracy)})${personal}${heldOut}${balanced}  clients ${m.participants.length}${m.roundMs ? `  ${(m.roundMs / 1000).toFixed(1)} s` : ''}`,
       );
     },
   );

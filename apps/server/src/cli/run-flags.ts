@@ -1,9 +1,11 @@
-import { parseMessage, runConfigSchema, type RunConfig, type RunConfigInput } from '@clipfed/protocol';
+import { DEFAULT_RUN_PRESET, parseMessage, RUN_PRESETS, runConfigSchema, type RunConfig, type RunConfigInput, type RunPresetName } from '@clipfed/protocol';
 
 /** Flags that describe a run, shared by `serve` and `simulate`. */
 export const RUN_FLAGS = {
+  preset: { type: 'string' },
   dataset: { type: 'string' },
   'held-out': { type: 'string' },
+  'client-domains': { type: 'string' },
   algorithm: { type: 'string' },
   rounds: { type: 'string' },
   'min-clients': { type: 'string' },
@@ -33,10 +35,15 @@ export const RUN_FLAGS = {
   'retrain-lr': { type: 'string' },
 } as const;
 
-export const RUN_FLAGS_HELP = `Run settings:
+export const RUN_FLAGS_HELP = `Run settings (each flag overrides the preset's value):
+  --preset <name>         demo (default): FedCLIP on three domains the model never saw, learning visible in
+                          10 rounds | paper: FedCLIP's published settings, leave-one-style-out on the five styles
+                          (the default as soon as --dataset or --algorithm is given)
   --dataset <name>        emoji-domains (default) | fashion-mnist-lt
   --held-out <domain>     EmojiDomains style held out for evaluation (default openmoji), or a derived
                           domain <style>-sketch | <style>-silhouette | <style>-inverted (the five styles then train)
+  --client-domains <list> EmojiDomains domains the clients hold, comma-separated, one shard each (styles or
+                          derived domains; default every style but the held-out one)
   --algorithm <name>      fedclip (default) | zero-shot | local | centralised | creff | clip2fl
   --rounds <n>            rounds (default 10)
   --min-clients <n>       clients needed before a round starts (default 2)
@@ -72,10 +79,18 @@ CLIP2FL / CReFF (--algorithm clip2fl | creff):
 /** Turns flag strings into a validated RunConfig, or an error sentence naming the bad flag's field. */
 export function runConfigFromFlags(values: Record<string, string | boolean | undefined>): { ok: true; config: RunConfig } | { ok: false; reason: string } {
   const num = (k: string) => (values[k] === undefined ? undefined : Number(values[k]));
-  const input: RunConfigInput = JSON.parse(
+  const list = (k: string) => (typeof values[k] === 'string' ? values[k].split(',').map((d) => d.trim()).filter(Boolean) : undefined);
+  // The demo preset is a whole experiment: naming another dataset or algorithm starts from the paper's settings.
+  const presetName = values.preset ?? (values.dataset !== undefined || values.algorithm !== undefined ? 'paper' : DEFAULT_RUN_PRESET);
+  if (typeof presetName !== 'string' || !(presetName in RUN_PRESETS)) {
+    return { ok: false, reason: `--preset: "${String(presetName)}" is not a preset; choose one of: ${Object.keys(RUN_PRESETS).join(', ')}` };
+  }
+  const preset: RunConfigInput = RUN_PRESETS[presetName as RunPresetName];
+  const flags: RunConfigInput = JSON.parse(
     JSON.stringify({
       dataset: values.dataset,
       heldOutDomain: values['held-out'],
+      clientDomains: list('client-domains'),
       algorithm: values.algorithm,
       rounds: num('rounds'),
       minClients: num('min-clients'),
@@ -107,6 +122,6 @@ export function runConfigFromFlags(values: Record<string, string | boolean | und
       },
     }),
   );
-  const parsed = parseMessage(runConfigSchema, input);
+  const parsed = parseMessage(runConfigSchema, { ...preset, ...flags });
   return parsed.ok ? { ok: true, config: parsed.value } : { ok: false, reason: parsed.reason };
 }

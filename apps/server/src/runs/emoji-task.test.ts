@@ -15,6 +15,13 @@ describe('emojiTaskDomains', () => {
     expect(emojiTaskDomains('fluent-high-contrast-inverted')).toEqual([...FIVE, 'fluent-high-contrast-inverted']);
   });
 
+  it('loads the run\'s client domains and then the held-out one, refusing a client on the held-out domain', () => {
+    expect(emojiTaskDomains('openmoji', ['noto-silhouette', 'twemoji-sketch'])).toEqual(['noto-silhouette', 'twemoji-sketch', 'openmoji']);
+    expect(() => emojiTaskDomains('openmoji', ['openmoji'])).toThrow(/held-out domain/);
+    expect(() => emojiTaskDomains('openmoji', ['noto', 'noto'])).toThrow(/named twice/);
+    expect(() => emojiTaskDomains('openmoji', ['noto-blurred'])).toThrow(/^clientDomains: /);
+  });
+
   it('turns an unknown domain into a TaskConfigError that lists the choices', () => {
     expect(() => emojiTaskDomains('sketch')).toThrow(TaskConfigError);
     expect(() => emojiTaskDomains('noto-blurred')).toThrow(/choose from: noto, .*<style>-silhouette/);

@@ -10,19 +10,25 @@ const SPLIT_TRAIN = 0;
 const SPLIT_TEST = 2;
 
 /**
- * The EmojiDomains domains a run loads: the five styles, and the held-out domain when it is a derived one
- * (`noto-sketch`, ...), so that the five styles train and the derived domain measures generalisation.
+ * The EmojiDomains domains a run loads: the run's client domains (by default the five styles but the held-out one)
+ * and the held-out domain, which may be a derived one (`noto-sketch`, ...).
  */
-export function emojiTaskDomains(heldOutDomain: string): string[] {
+export function emojiTaskDomains(heldOutDomain: string, clientDomains: readonly string[] = []): string[] {
+  const check = (field: string, name: string) => {
+    try {
+      parseEmojiDomainName(name);
+    } catch (e) {
+      if (e instanceof UnknownStyleError) throw new TaskConfigError(`${field}: ${e.message}`);
+      throw e;
+    }
+  };
+  check('heldOutDomain', heldOutDomain);
+  clientDomains.forEach((d) => check('clientDomains', d));
+  if (clientDomains.includes(heldOutDomain)) throw new TaskConfigError(`clientDomains: "${heldOutDomain}" is the held-out domain; no client may train on it`);
+  if (new Set(clientDomains).size !== clientDomains.length) throw new TaskConfigError('clientDomains: a domain is named twice');
+  if (clientDomains.length > 0) return [...clientDomains, heldOutDomain];
   const styles = EMOJI_STYLES.map((s) => s.name);
-  let derived: boolean;
-  try {
-    derived = parseEmojiDomainName(heldOutDomain).derivation !== null;
-  } catch (e) {
-    if (e instanceof UnknownStyleError) throw new TaskConfigError(`heldOutDomain: ${e.message}`);
-    throw e;
-  }
-  return derived ? [...styles, heldOutDomain] : styles;
+  return styles.includes(heldOutDomain) ? styles : [...styles, heldOutDomain];
 }
 
 /**
@@ -64,5 +70,5 @@ export function buildEmojiTask(config: RunConfig, data: EmojiDomains): RunTask {
 }
 
 export async function loadEmojiTask(config: RunConfig, onProgress?: ProgressFn): Promise<RunTask> {
-  return buildEmojiTask(config, await loadEmojiDomains({ styles: emojiTaskDomains(config.heldOutDomain), onProgress }));
+  return buildEmojiTask(config, await loadEmojiDomains({ styles: emojiTaskDomains(config.heldOutDomain, config.clientDomains), onProgress }));
 }

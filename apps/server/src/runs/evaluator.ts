@@ -182,9 +182,11 @@ export class HeldOutEvaluator {
   private summarise(scores: SetScore[]): HeadAccuracy {
     const perSet: Record<string, number> = {};
     const heldOut: SetScore[] = [];
+    const owned: number[] = [];
     this.sets.forEach((s, i) => {
       perSet[s.name] = scores[i].accuracy;
       if (s.heldOut) heldOut.push(scores[i]);
+      if (s.ownerShard !== undefined) owned.push(scores[i].accuracy);
     });
     const values = Object.values(perSet);
     const out: HeadAccuracy = {
@@ -192,6 +194,7 @@ export class HeldOutEvaluator {
       heldOutAccuracy: heldOut.length ? heldOut.reduce((a, s) => a + s.accuracy, 0) / heldOut.length : NaN,
       perSet,
     };
+    if (owned.length) out.personalAccuracy = owned.reduce((a, b) => a + b, 0) / owned.length;
     const shots = heldOut.filter((s) => s.shots).map((s) => s.shots!);
     if (shots.length) out.shots = meanShots(shots);
     return out;

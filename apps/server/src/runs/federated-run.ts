@@ -594,6 +594,9 @@ export class FederatedRun extends EventEmitter {
       zeroShotAccuracy: this.zeroShot.accuracy,
       zeroShotHeldOutAccuracy: this.zeroShot.heldOutAccuracy,
       perSet: r.evaluation.perSet,
+      ...(r.evaluation.personalAccuracy !== undefined
+        ? { personalAccuracy: r.evaluation.personalAccuracy, zeroShotPersonalAccuracy: this.zeroShot.personalAccuracy }
+        : {}),
       ...(r.evaluation.shots ? { shots: r.evaluation.shots, zeroShotShots: this.zeroShot.shots } : {}),
       ...(r.evaluation.balanced ? { balancedHead: r.evaluation.balanced } : {}),
       participants: r.participants,
