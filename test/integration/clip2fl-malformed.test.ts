@@ -18,8 +18,7 @@ import {
   type ServerToClientEvents,
   type WireTensor,
 } from '@clipfed/protocol';
-import { startServer, type FederatedServer } from '../../apps/server/src/server';
-import type { FederatedRun } from '../../apps/server/src/runs/federated-run';
+import { startServer, type FederatedServer, type FederatedRun } from '@clipfed/server';
 
 const DIM = 16;
 let server: FederatedServer;

@@ -11,10 +11,7 @@ import { createNodePlatform } from '@clipfed/client/node';
 import { defaultFashionMnistDir } from '@clipfed/data';
 import { initNodeTfBackend } from '@clipfed/fl';
 import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
-import { startServer, type FederatedServer } from '../../apps/server/src/server';
-import type { FederatedRun } from '../../apps/server/src/runs/federated-run';
-import { RunStore } from '../../apps/server/src/runs/run-store';
-import { ClassGradientStrategy } from '../../apps/server/src/runs/strategies/clip2fl/class-gradient-strategy';
+import { startServer, type FederatedServer, type FederatedRun, RunStore, ClassGradientStrategy } from '@clipfed/server';
 
 const haveFashionMnist = existsSync(join(defaultFashionMnistDir(), 't10k-labels-idx1-ubyte.gz')) || existsSync(join(defaultFashionMnistDir(), 't10k-labels-idx1-ubyte'));
 

@@ -8,8 +8,7 @@ import { FederatedClient, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform, memoryFeatureCache } from '@clipfed/client/node';
 import { initNodeTfBackend } from '@clipfed/fl';
 import type { RoundMetricsRow } from '@clipfed/protocol';
-import { runConfigFromFlags } from '../../apps/server/src/cli/run-flags';
-import { startServer, type FederatedServer } from '../../apps/server/src/server';
+import { runConfigFromFlags, startServer, type FederatedServer } from '@clipfed/server';
 
 const MODEL_DIR = resolve('models/builtin');
 /** What `npm start` asks for: two or three tabs. */

@@ -16,8 +16,7 @@ import {
   type ServerError,
   type ServerToClientEvents,
 } from '@clipfed/protocol';
-import { startServer, type FederatedServer } from '../../apps/server/src/server';
-import type { FederatedRun } from '../../apps/server/src/runs/federated-run';
+import { startServer, type FederatedServer, type FederatedRun } from '@clipfed/server';
 
 let server: FederatedServer;
 let run: FederatedRun;

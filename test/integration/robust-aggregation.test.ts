@@ -7,7 +7,7 @@ import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { FederatedClient, type AdapterTrainer, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform, inlineTrainer, memoryFeatureCache } from '@clipfed/client/node';
 import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
-import { startServer, type FederatedServer } from '../../apps/server/src/server';
+import { startServer, type FederatedServer } from '@clipfed/server';
 
 const MODEL_DIR = resolve('models/builtin');
 const CLIENTS = 5;

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { ClipModel } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { ImageFeatureStore } from '@clipfed/client/node';
-import { startServer, type FederatedServer } from '../../apps/server/src/server';
+import { startServer, type FederatedServer } from '@clipfed/server';
 import { REPO_ROOT } from './results-paths';
 
 /**

@@ -10,7 +10,7 @@
  */
 import { resolve } from 'node:path';
 import { runConfigSchema, type RoundMetricsRow, type RunConfigInput } from '@clipfed/protocol';
-import { startServer } from '../../../apps/server/src/server';
+import { startServer } from '@clipfed/server';
 
 interface Args {
   modelDir: string;
