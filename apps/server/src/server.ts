@@ -6,7 +6,7 @@ import type { ClipModel } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { initNodeTfBackend, largestUpdateBytes } from '@clipfed/fl';
 import type { ProgressFn } from '@clipfed/data';
-import type { ImageEncoder } from '@clipfed/client';
+import type { ImageEncoder } from '@clipfed/clip';
 import { apiRoutes } from './http/api-routes';
 import { dashboardRoutes } from './http/dashboard-routes';
 import { security } from './http/security';

@@ -18,7 +18,7 @@ import {
   type UpdateAck,
   type WireDType,
 } from '@clipfed/protocol';
-import { encodeRgbImages } from './encode-images';
+import { encodeRgbImages } from '@clipfed/clip';
 import type { ClientPlatform } from './platform';
 import type { ClientStatus } from './client-status';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClipModel } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { writeFixtureClipModel } from '@clipfed/clip/testing';
-import { encodeRgbImages } from './encode-images';
+import { encodeRgbImages } from '@clipfed/clip';
 import { FeatureStoreError, ImageFeatureStore } from './image-feature-store';
 
 let dir: string;

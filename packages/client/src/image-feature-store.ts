@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClipModel } from '@clipfed/clip';
-import { encodeRgbImages } from './encode-images';
+import { encodeRgbImages } from '@clipfed/clip';
 
 const HASH_BYTES = 16;
 

@@ -1,5 +1,4 @@
 export * from './platform';
 export * from './client-status';
-export * from './encode-images';
 export * from './federated-client';
 export * from './local-round';

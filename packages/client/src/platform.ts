@@ -1,4 +1,6 @@
-import type { ClipModel } from '@clipfed/clip';
+import type { ClipModel, ImageEncoder } from '@clipfed/clip';
+
+export type { ImageEncoder };
 import type { Capabilities, TrainingSettings } from '@clipfed/protocol';
 import type { ClientModelId, WeightSet } from '@clipfed/fl';
 
@@ -39,15 +41,6 @@ export interface FeatureCache {
   get(key: string): Promise<Float32Array | null>;
   put(key: string, features: Float32Array): Promise<void>;
 }
-
-/** Turns RGB images [n, h, w, 3] into raw CLIP features [n, d]; encodeRgbImages unless a platform caches per image. */
-export type ImageEncoder = (
-  model: ClipModel,
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  opts: { onProgress?: (p: { done: number; total: number }) => void },
-) => Promise<Float32Array>;
 
 /** What differs between a browser tab and a Node simulated client; everything else is one code path. */
 export interface ClientPlatform {

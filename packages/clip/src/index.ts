@@ -23,3 +23,4 @@ export {
   type PreprocessOptions,
 } from './preprocess';
 export { ImageFormatError, type RgbaImage } from './image/rgba-image';
+export { encodeRgbImages, type EncodeProgress, type ImageEncoder } from './encode-images';

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { ClipModel } from '@clipfed/clip';
-import { encodeRgbImages, type ImageEncoder } from '@clipfed/client';
+import { encodeRgbImages, type ClipModel, type ImageEncoder } from '@clipfed/clip';
 import {
   accuracy,
   adaptFeatureArray,

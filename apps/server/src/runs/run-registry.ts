@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClipModel } from '@clipfed/clip';
 import { clientModelFor } from '@clipfed/fl';
-import type { ImageEncoder } from '@clipfed/client';
+import type { ImageEncoder } from '@clipfed/clip';
 import type { ProgressFn } from '@clipfed/data';
 import { runConfigSchema, type RunConfig } from '@clipfed/protocol';
 import { HeldOutEvaluator } from './evaluator';

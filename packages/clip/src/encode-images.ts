@@ -1,4 +1,13 @@
-import type { ClipModel } from '@clipfed/clip';
+import type { ClipModel } from './model';
+
+/** Turns RGB images [n, h, w, 3] into raw CLIP features [n, d]; encodeRgbImages unless a platform caches per image. */
+export type ImageEncoder = (
+  model: ClipModel,
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  opts: { onProgress?: (p: EncodeProgress) => void },
+) => Promise<Float32Array>;
 
 export interface EncodeProgress {
   done: number;
