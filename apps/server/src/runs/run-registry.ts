@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { ClipModel } from '@clipfed/clip';
 import { clientModelFor } from '@clipfed/fl';
-import type { ImageEncoder } from '@clipfed/clip';
+import type { ClipModel, ImageEncoder } from '@clipfed/clip';
 import type { ProgressFn } from '@clipfed/data';
 import { runConfigSchema, type RunConfig } from '@clipfed/protocol';
 import { HeldOutEvaluator } from './evaluator';
