@@ -3,16 +3,19 @@ import { createRun, getAggregation, getMetrics, getRun, watchPageErrors } from '
 
 const ROUNDS = 3;
 
-test('three tabs (webgpu, wasm, auto) finish a FedCLIP run that beats zero-shot on the held-out style', async ({ browser, request }) => {
-  // A higher learning rate than the paper's 5e-5 and the class-level objective, so that three short rounds
-  // visibly move the adapter; 48 images per tab, because the forced-WebGPU tab runs on a software adapter here.
+test('three tabs (webgpu, wasm, auto) finish a FedCLIP run that beats zero-shot on their own unseen domains', async ({ browser, request }) => {
+  // The demo preset's setting (docs/RESULTS.md): three domains the built-in model never saw, the class-level
+  // objective, lr 1e-3 and no weight decay, so that three short rounds visibly move the adapter; 48 images per tab,
+  // because the forced-WebGPU tab runs on a software adapter here.
   const runId = await createRun(request, {
     name: 'e2e three tabs',
     rounds: ROUNDS,
     minClients: 3,
     localEpochs: 3,
     learningRate: 1e-3,
+    weightDecay: 0,
     objective: 'class-ce',
+    clientDomains: ['noto-silhouette', 'twemoji-sketch', 'fluent-flat-inverted'],
     maxImagesPerClient: 48,
     roundDeadlineMs: 600_000,
     aggregation: 'fedavg',
@@ -63,18 +66,15 @@ test('three tabs (webgpu, wasm, auto) finish a FedCLIP run that beats zero-shot 
     }
   }
 
-  // The held-out style (openmoji, 529 images no tab trained on) gains a little over zero-shot in this setting
-  // (66.9 % -> 67.7 % in Node and in the browser); the training styles' test splits hold unseen concepts, where the
-  // adapter lands within about a point of zero-shot either side (docs/RESULTS.md, "Why FedCLIP does not beat
-  // zero-shot here"), so there the bar is that federated training did not break the model: a diverging adapter
-  // (learning rate 1e-2 in the same setting) loses 4 or more points in three rounds.
+  // Each tab's own domain (silhouettes, sketches, inverted colours: 22-29 % zero-shot) is what the adapter learns;
+  // the held-out style (openmoji, which no tab trained on) must not be broken by it.
   const last = metrics.at(-1)!;
   test.info().annotations.push({
     type: 'accuracy',
-    description: `held-out ${last.heldOutAccuracy} (zero-shot ${last.zeroShotHeldOutAccuracy}); test splits ${last.accuracy} (zero-shot ${last.zeroShotAccuracy})`,
+    description: `own domains ${last.personalAccuracy} (zero-shot ${last.zeroShotPersonalAccuracy}); held-out ${last.heldOutAccuracy} (zero-shot ${last.zeroShotHeldOutAccuracy})`,
   });
-  expect(last.heldOutAccuracy, 'held-out style accuracy of the final global adapter vs zero-shot').toBeGreaterThan(last.zeroShotHeldOutAccuracy);
-  expect(last.accuracy, 'test-split accuracy of the final global adapter vs zero-shot').toBeGreaterThan(last.zeroShotAccuracy - 0.02);
+  expect(last.personalAccuracy!, 'own-domain accuracy of the final global adapter vs zero-shot').toBeGreaterThan(last.zeroShotPersonalAccuracy! + 0.02);
+  expect(last.heldOutAccuracy, 'held-out style accuracy of the final global adapter vs zero-shot').toBeGreaterThan(last.zeroShotHeldOutAccuracy - 0.03);
 
   for (const page of pages) {
     await expect(page.getByTestId('round')).toHaveText(`${ROUNDS} of ${ROUNDS}`);
