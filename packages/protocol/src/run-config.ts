@@ -77,6 +77,12 @@ export const runConfigSchema = z
         clipNorm: z.number().positive(),
         noiseMultiplier: z.number().positive(),
         delta: z.number().gt(0).lt(1).default(1e-5),
+        /**
+         * Poisson client sampling: each ready client takes part in a round independently with this probability,
+         * drawn from the CSPRNG (so nobody can tell who was drawn), and the accountant claims amplification by
+         * sampling. Unset: every round samples as `clientFraction` says and no amplification is claimed.
+         */
+        sampleRate: z.number().gt(0).lt(1).optional(),
       })
       .strict()
       .optional(),

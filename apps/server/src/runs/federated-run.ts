@@ -23,7 +23,6 @@ import {
   cloneWeightSet,
   clipUpdateNorm,
   coordinateMedian,
-  gaussianMechanismEpsilon,
   initAdapterWeights,
   SeededRandom,
   measureUpdate,
@@ -37,6 +36,7 @@ import { CLIP2FL_STATE_TENSORS, Clip2flServerState, pclLambdaFor, usesClassGradi
 import type { ClientChannel } from './client-channel';
 import { sampleClients } from './client-sampler';
 import type { HeldOutEvaluator, Evaluation, HeadAccuracy } from './evaluator';
+import { privacySpent } from './privacy-spent';
 import type { RunStore } from './run-store';
 import { selectImages, type RunTask } from './run-task';
 
@@ -594,7 +594,7 @@ export class FederatedRun extends EventEmitter {
     }
     if (open.sum) return open.sum.result();
     if (this.config.dp) {
-      return aggregateWithClientLevelDp(this.global, updates.map((u) => u.weights), { ...this.config.dp, seed: this.config.seed * 7919 + open.round });
+      return aggregateWithClientLevelDp(this.global, updates.map((u) => u.weights), this.config.dp);
     }
     if (this.config.aggregation === 'median') return coordinateMedian(updates.map((u) => u.weights));
     return trimmedMean(updates.map((u) => u.weights), 0.2);
@@ -668,7 +668,7 @@ export class FederatedRun extends EventEmitter {
         aggregateMs,
         evalMs,
         ...(serverStep ? { serverStep } : {}),
-        ...(this.config.dp ? { dpEpsilon: gaussianMechanismEpsilon(this.config.dp.noiseMultiplier, open.round, this.config.dp.delta).epsilon, dpDelta: this.config.dp.delta } : {}),
+        ...(this.config.dp ? privacySpent(this.config.dp, open.round) : {}),
       },
     });
     for (const u of updates) {
