@@ -13,6 +13,7 @@ import {
   wireByteLength,
   type ClientToServerEvents,
   type ImageShard,
+  type RunState,
   type ServerToClientEvents,
   type TaskDescription,
   type UpdateAck,
@@ -81,6 +82,7 @@ export class FederatedClient {
         globalAccuracy: s.lastMetrics?.accuracy,
         zeroShotAccuracy: s.lastMetrics?.zeroShotAccuracy,
         ...(s.status === 'finished' || s.status === 'stopped' ? { stage: 'finished', message: s.message ?? `run ${s.status}` } : {}),
+        ...(this.status.stage === 'waiting' && !this.halted ? idleMessage(s) : {}),
       });
     });
     socket.on('server:error', (raw) => {
@@ -308,6 +310,13 @@ export class FederatedClient {
     this.halted = 'left';
     this.socket.disconnect();
   }
+}
+
+/** What a tab with nothing to do says about the run: paused (and why), or how many more volunteers it needs. */
+function idleMessage(s: RunState): Partial<ClientStatus> {
+  if (s.status === 'paused') return { message: s.message ?? 'the run is paused by its operator' };
+  if (s.waitingForClients) return { message: `ready; waiting for ${s.waitingForClients} more volunteer${s.waitingForClients === 1 ? '' : 's'}` };
+  return {};
 }
 
 /** A short content hash for cache keys (FNV-1a over a sample of the bytes plus the length; cheap on big shards). */

@@ -198,6 +198,8 @@ export const runStateSchema = z.object({
   round: z.number().int(),
   totalRounds: z.number().int(),
   connectedClients: z.number().int(),
+  /** Ready volunteers still missing before the next round can start (minClients minus those ready); absent when none are. */
+  waitingForClients: z.number().int().min(1).optional(),
   lastMetrics: roundMetricsSchema.optional(),
   message: z.string().optional(),
 });

@@ -34,13 +34,16 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
   };
   const findRun = (req: FastifyRequest<{ Params: { runId: string } }>, reply: FastifyReply): FederatedRun | undefined => {
     const run = registry.get(req.params.runId);
-    if (!run) void reply.code(404).send({ error: `no run ${req.params.runId}` });
+    const damage = run ? undefined : registry.damage(req.params.runId);
+    if (damage) void reply.code(409).send({ error: `run ${damage.runId} is damaged: ${damage.problem}`, status: 'damaged', problem: damage.problem });
+    else if (!run) void reply.code(404).send({ error: `no run ${req.params.runId}` });
     return run;
   };
 
   app.get('/api/health', async () => ({ ok: true }));
 
-  app.get('/api/runs', async () => registry.list().map((r) => ({ ...r.state(), config: r.config })));
+  // Damaged run folders are listed too, so a run never vanishes quietly.
+  app.get('/api/runs', async () => [...registry.list().map((r) => ({ ...r.state(), config: r.config })), ...registry.damaged()]);
 
   app.post('/api/runs', { preHandler: requireOperator, config: operatorLimit, schema: { body: { type: 'object' } } }, async (req, reply) => {
     const parsed = parseMessage(runConfigSchema, req.body);

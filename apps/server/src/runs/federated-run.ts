@@ -37,7 +37,8 @@ import type { ClientChannel } from './client-channel';
 import { sampleClients } from './client-sampler';
 import type { HeldOutEvaluator, Evaluation, HeadAccuracy } from './evaluator';
 import { privacySpent } from './privacy-spent';
-import type { RunStore } from './run-store';
+import { waitingFor } from './run-waiting';
+import { rowsThroughRound, type RunStore } from './run-store';
 import { selectImages, type RunTask } from './run-task';
 
 export type RunStatus = RunState['status'];
@@ -198,6 +199,7 @@ export class FederatedRun extends EventEmitter {
       round: this.open?.round ?? this.round,
       totalRounds: this.config.rounds,
       connectedClients: this.connectedCount,
+      ...waitingFor(this.status, this.open !== null || this.closing, this.readyClients().length, this.config.minClients),
       lastMetrics: last
         ? {
             round: last.round,
@@ -564,7 +566,7 @@ export class FederatedRun extends EventEmitter {
     this.status = 'paused';
     this.pauseReason = reason;
     this.deps.log.warn({ runId: this.id, reason }, 'run paused');
-    void this.saveCheckpoint();
+    this.persist();
     this.emitState(`paused: ${reason}`);
   }
 
@@ -572,9 +574,10 @@ export class FederatedRun extends EventEmitter {
 
   resume(): void {
     if (this.status !== 'paused') return;
+    if (this.faulted) return void this.resumeAfterFault();
     this.status = this.round > 0 ? 'running' : 'waiting';
     this.pauseReason = undefined;
-    void this.saveCheckpoint();
+    this.persist();
     this.emitState('resumed');
     this.maybeStartRound();
   }
@@ -600,10 +603,44 @@ export class FederatedRun extends EventEmitter {
     return trimmedMean(updates.map((u) => u.weights), 0.2);
   }
 
+  /**
+   * True after an error paused the run (a failed write: full disk, permissions); resume() then writes the whole
+   * run folder again before any new round, so nothing the failed write should have kept is lost.
+   */
+  private faulted = false;
+
+  /** One run's error pauses that run alone, with the reason shown to the operator and the tabs; never the process. */
+  private onFault(e: unknown, what: string): void {
+    const reason = `${what}: ${e instanceof Error ? e.message : String(e)}`;
+    this.faulted = true;
+    this.deps.log.warn({ runId: this.id, error: reason }, 'run stopped making progress');
+    if (this.status === 'running' || this.status === 'waiting') this.pause(`${reason}; resume once it is fixed`);
+  }
+
+  /** Saves the checkpoint without waiting; a failure pauses the run instead of becoming an unhandled rejection. */
+  private persist(): void {
+    this.saveCheckpoint().catch((e: unknown) => this.onFault(e, 'writing the checkpoint failed'));
+  }
+
+  private async resumeAfterFault(): Promise<void> {
+    try {
+      await this.deps.store.rewriteMetrics(this.metrics);
+    } catch (e) {
+      this.pauseReason = `writing the run folder still fails: ${e instanceof Error ? e.message : String(e)}`;
+      this.deps.log.warn({ runId: this.id, error: this.pauseReason }, 'run not resumed');
+      this.emitState(`paused: ${this.pauseReason}`);
+      return;
+    }
+    this.faulted = false;
+    this.resume();
+  }
+
   private async closeRound(): Promise<void> {
     this.closing = true;
     try {
       await this.closeRoundSteps();
+    } catch (e) {
+      this.onFault(e, 'closing the round failed');
     } finally {
       this.closing = false;
     }
@@ -782,7 +819,9 @@ export class FederatedRun extends EventEmitter {
         stage: 'disconnected',
       });
     }
-    const rows = (await this.deps.store.readMetrics()).filter((r) => (r.round as number) <= this.round);
+    const read = await this.deps.store.readMetrics();
+    if (read.droppedTornLine !== undefined) this.deps.log.warn({ runId: this.id, line: read.droppedTornLine.slice(0, 200) }, 'metrics.jsonl ended in a line cut short (a crash or a full disk mid-append); dropped it');
+    const rows = rowsThroughRound(read.rows, this.round);
     await this.deps.store.rewriteMetrics(rows);
     this.metrics.push(...rows);
     this.deps.log.info({ runId: this.id, round: this.round, status: this.status }, 'run restored from checkpoint');
@@ -800,7 +839,7 @@ export class FederatedRun extends EventEmitter {
     if (this.open) clearTimeout(this.open.timer);
     this.open = null;
     this.status = 'stopped';
-    void this.saveCheckpoint();
+    this.persist();
     this.emitState(reason);
   }
 

@@ -1,7 +1,7 @@
 import type { Namespace, Server } from 'socket.io';
 import type { RunState } from '@clipfed/protocol';
 import type { FederatedRun } from '../runs/federated-run';
-import type { RunRegistry } from '../runs/run-registry';
+import type { DamagedRun, RunRegistry } from '../runs/run-registry';
 import type {
   ClientSummary,
   DashboardClientEvents,
@@ -49,6 +49,24 @@ export function runListEntry(run: FederatedRun): RunListEntry {
     zeroShotAccuracy: run.zeroShot.accuracy,
   };
 }
+
+/** A run folder that could not be restored stays in the list, marked damaged, instead of vanishing. */
+function damagedListEntry(d: DamagedRun): RunListEntry {
+  return {
+    runId: d.runId,
+    name: 'damaged run folder',
+    algorithm: 'unknown',
+    dataset: 'unknown',
+    status: 'damaged',
+    round: 0,
+    totalRounds: 0,
+    connectedClients: 0,
+    minClients: 0,
+    problem: d.problem,
+  };
+}
+
+const runList = (registry: RunRegistry): RunListEntry[] => [...registry.list().map(runListEntry), ...registry.damaged().map(damagedListEntry)];
 
 /** The round in progress: state() reports the open round, which is always one past the last completed one. */
 function openRound(run: FederatedRun, state: RunState): number | null {
@@ -185,7 +203,7 @@ export function attachDashboardNamespace(io: Server, registry: RunRegistry, opts
   const pushList = () => {
     listTimer = null;
     if (nsp.sockets.size === 0) return;
-    const list = registry.list().map(runListEntry);
+    const list = runList(registry);
     const json = JSON.stringify(list);
     if (json === lastListJson) return;
     lastListJson = json;
@@ -213,7 +231,7 @@ export function attachDashboardNamespace(io: Server, registry: RunRegistry, opts
   for (const run of registry.list()) track(run);
 
   nsp.on('connection', (socket) => {
-    socket.emit('runs', registry.list().map(runListEntry));
+    socket.emit('runs', runList(registry));
     socket.on('watch', (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : (_: WatchReply) => undefined;
       if (!isRunId(raw)) return reply({ ok: false, message: 'watch needs a run id (a string of at most 64 characters)' });

@@ -108,7 +108,12 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
         if (welcome) return reply(welcome);
       }
       if (!run) {
-        const message = hello.runId ? `no run ${hello.runId}` : 'no run is accepting volunteers right now';
+        const damage = hello.runId ? registry.damage(hello.runId) : undefined;
+        const message = damage
+          ? `run ${hello.runId} could not be restored after a restart (${damage.problem}); the operator has to repair or replace it`
+          : hello.runId
+            ? `no run ${hello.runId}`
+            : 'no run is accepting volunteers right now';
         refuse('run-not-found', message);
         return reply({ ok: false, code: 'run-not-found', message });
       }
