@@ -12,12 +12,15 @@ import type {
   WatchReply,
 } from './dashboard-events';
 import { RoundProgressTracker } from './dashboard-round-progress';
+import { MessageRateLimiter } from './message-rate-limiter';
 
 export interface DashboardNamespaceOptions {
   /** How often to look for new runs and for client changes that raise no run event (stage, last seen). */
   pollMs?: number;
   /** Longest wait before a run's state, progress and client list reach the pages (bursts are coalesced). */
   flushMs?: number;
+  /** Requests (watch, unwatch) one dashboard socket may make per second, with bursts of twice that (default 5). */
+  watchesPerSecond?: number;
   /** Runs one dashboard socket may watch at once. */
   maxWatchedRuns?: number;
   log: { warn: (o: object | string, msg?: string) => void };
@@ -231,6 +234,13 @@ export function attachDashboardNamespace(io: Server, registry: RunRegistry, opts
   for (const run of registry.list()) track(run);
 
   nsp.on('connection', (socket) => {
+    // A watch answers with a whole snapshot (metrics, clients): without a limit one socket could ask thousands a second.
+    const limiter = new MessageRateLimiter(opts.watchesPerSecond ?? 5, 2 * (opts.watchesPerSecond ?? 5));
+    socket.use((packet, next) => {
+      if (limiter.tryTake()) return next();
+      const ack = packet.at(-1);
+      if (typeof ack === 'function') ack({ ok: false, message: `rate-limited: too many requests; "${String(packet[0])}" dropped` });
+    });
     socket.emit('runs', runList(registry));
     socket.on('watch', (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : (_: WatchReply) => undefined;
