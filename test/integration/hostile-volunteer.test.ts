@@ -1,45 +1,28 @@
 import { request } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { writeFixtureClipModel } from '@clipfed/clip/testing';
-import { initNodeTfBackend } from '@clipfed/fl';
-import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
-import { startServer, type FederatedServer } from '../../apps/server/src/server';
+import type { RunConfigInput } from '@clipfed/protocol';
+import type { FederatedServer } from '../../apps/server/src/server';
+import { startFixtureServer, type FixtureServer } from './fixture-server';
 import { RawVolunteer, shifted } from './raw-volunteer';
 
-let dir: string;
+let fixture: FixtureServer;
 let server: FederatedServer;
 const volunteers: RawVolunteer[] = [];
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clipfed-hostile-'));
-  await writeFixtureClipModel(join(dir, 'model'), { embedDim: 16, imageSize: 32 });
-  await initNodeTfBackend(['wasm', 'cpu'], () => undefined);
-  server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    modelDir: join(dir, 'model'),
-    runsDir: join(dir, 'runs'),
-    cacheDir: resolve('.cache'),
-    webDist: join(dir, 'no-web'),
-    operatorToken: 'operator',
-    logLevel: 'silent',
-    allowedHosts: ['clipfed.example.org'],
-  });
+  fixture = await startFixtureServer({ allowedHosts: ['clipfed.example.org'] });
+  server = fixture.server;
 });
 
 afterAll(async () => {
   for (const v of volunteers) v.close();
   for (const s of sockets) s.disconnect();
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
-const createRun = (config: RunConfigInput) => server.registry.create(runConfigSchema.parse(config));
+const createRun = (config: RunConfigInput) => fixture.createRun(config);
 const port = () => new URL(server.url).port;
 
 async function volunteer(opts: { extraHeaders?: Record<string, string> } = {}): Promise<RawVolunteer> {

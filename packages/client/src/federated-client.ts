@@ -53,6 +53,8 @@ export class FederatedClient {
   private data: PreparedData | null = null;
   private task: TaskDescription | null = null;
   private clientId: string | undefined;
+  /** The secret from the welcome: the client id is public, this is what lets this client (only) resume as itself. */
+  private resumeSecret: string | undefined;
   private runId: string | undefined;
   private busy: Promise<void> = Promise.resolve();
   /**
@@ -133,6 +135,7 @@ export class FederatedClient {
       runId: this.opts.runId,
       joinCode: this.opts.joinCode,
       resumeClientId: this.clientId,
+      resumeSecret: this.resumeSecret,
       capabilities: this.platform.capabilities,
     });
     const parsed = parseMessage(welcomeSchema, raw);
@@ -141,6 +144,7 @@ export class FederatedClient {
     if (!welcome.ok) return this.fail(new Error(welcome.message));
     const resumed = this.clientId === welcome.clientId && this.data !== null;
     this.clientId = welcome.clientId;
+    this.resumeSecret = welcome.resumeSecret;
     this.runId = welcome.runId;
     this.task = welcome.task;
     this.update({ clientId: welcome.clientId, runId: welcome.runId, shardLabel: this.opts.localShard ? this.status.shardLabel : welcome.task.shardLabel });

@@ -64,6 +64,11 @@ export const runConfigSchema = z
     roundDeadlineMs: z.number().int().min(1_000).max(86_400_000).default(120_000),
     /** Quorum: the share of a round's selected clients whose updates must arrive for the round to count. */
     minCompletionRate: z.number().gt(0).max(1).default(0.5),
+    /**
+     * How long a disconnected client keeps its session (its place, shard and resume secret) before it is
+     * forgotten; a tab back later joins as a new client.
+     */
+    sessionGraceMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
     /** A round below quorum at its deadline is re-issued this many times, then the run pauses with a reason. */
     maxRoundRetries: z.number().int().min(0).max(100).default(3),
     aggregation: z.enum(AGGREGATIONS).default('fedavg'),

@@ -51,8 +51,10 @@ export const clientHelloSchema = z
     clientKind: z.enum(['browser', 'node']),
     runId: id.optional(),
     joinCode: z.string().max(64).optional(),
-    /** Lets a tab that lost its connection take its old place (and shard) back. */
+    /** Lets a tab that lost its connection take its old place (and shard) back, with the secret it was given. */
     resumeClientId: id.optional(),
+    /** The secret from this client's welcome; without it (or with a wrong one) a resume joins as a new client. */
+    resumeSecret: z.string().min(22).max(128).optional(),
     capabilities: capabilitiesSchema,
   })
   .strict();
@@ -75,6 +77,11 @@ export const welcomeSchema = z.discriminatedUnion('ok', [
     ok: z.literal(true),
     protocolVersion: z.number().int(),
     clientId: id,
+    /**
+     * The proof of identity for a later resume (at least 128 random bits). The client id is public; this is not:
+     * keep it, and send it only in a resuming hello.
+     */
+    resumeSecret: z.string().min(22).max(128),
     runId: id,
     algorithm: z.string(),
     task: taskDescriptionSchema,

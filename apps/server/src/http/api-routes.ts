@@ -80,14 +80,20 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
     return run.metrics;
   });
 
-  app.get<{ Params: { runId: string; clientId: string } }>(
+  app.get<{ Params: { runId: string; clientId: string }; Querystring: { key?: string } }>(
     '/api/runs/:runId/shards/:clientId',
-    { schema: { params: { ...runParams, required: ['runId', 'clientId'], properties: { ...runParams.properties, clientId: { type: 'string', maxLength: 64 } } } } },
+    {
+      schema: {
+        params: { ...runParams, required: ['runId', 'clientId'], properties: { ...runParams.properties, clientId: { type: 'string', maxLength: 64 } } },
+        querystring: { type: 'object', properties: { key: { type: 'string', maxLength: 64 } } },
+      },
+    },
     async (req, reply) => {
       const run = findRun(req, reply);
       if (!run) return;
-      const shard = run.shardFor(req.params.clientId);
-      if (!shard) return reply.code(404).send({ error: `client ${req.params.clientId} has no shard in run ${run.id}` });
+      // Client ids are public; the key from the client's own welcome is what proves the shard is its own.
+      const shard = run.shardFor(req.params.clientId, req.query.key);
+      if (!shard) return reply.code(403).send({ error: `a shard is served only to its own client, with the link from that client's welcome` });
       let bytes = shardBytes.get(shard);
       if (!bytes) shardBytes.set(shard, (bytes = encodeShard(shard)));
       return reply.type('application/octet-stream').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -37,6 +37,8 @@ import type { ClientChannel } from './client-channel';
 import { sampleClients } from './client-sampler';
 import type { HeldOutEvaluator, Evaluation, HeadAccuracy } from './evaluator';
 import { privacySpent } from './privacy-spent';
+import { issueResumeSecret, issueShardKey, keyMatches, secretMatches } from './client-credentials';
+import { expiredSessions } from './session-expiry';
 import { waitingFor } from './run-waiting';
 import { rowsThroughRound, type RunStore } from './run-store';
 import { selectImages, type RunTask } from './run-task';
@@ -55,6 +57,10 @@ interface ClientSession {
   lastSeen: number;
   roundsContributed: number;
   stage: string;
+  /** SHA-256 of the resume secret issued at hello ('' when none can resume it, e.g. restored from an older checkpoint). */
+  secretDigest: string;
+  /** The key in this client's shard link, new at every welcome. */
+  shardKey: string;
 }
 
 interface AcceptedUpdate {
@@ -213,7 +219,14 @@ export class FederatedRun extends EventEmitter {
     };
   }
 
+  /** Drops sessions disconnected past the run's grace period (see session-expiry.ts). */
+  private forgetExpiredSessions(): void {
+    const sessions = [...this.clients.values()].map((c) => ({ clientId: c.clientId, connected: c.channel !== null, lastSeen: c.lastSeen }));
+    for (const id of expiredSessions(sessions, Date.now(), this.config.sessionGraceMs)) this.clients.delete(id);
+  }
+
   clientSummaries() {
+    this.forgetExpiredSessions();
     return [...this.clients.values()].map((c) => ({
       clientId: c.clientId,
       connected: c.channel !== null,
@@ -235,11 +248,20 @@ export class FederatedRun extends EventEmitter {
     if (this.status === 'finished' || this.status === 'stopped') {
       return { ok: false, code: 'run-not-found', message: `run ${this.id} is ${this.status}` };
     }
+    // A socket holds one session: a second hello on the same channel replaces the first instead of leaving a ghost.
+    for (const other of this.clients.values()) if (other.channel === channel) this.leave(other.clientId);
+    this.forgetExpiredSessions();
     let session = hello.resumeClientId ? this.clients.get(hello.resumeClientId) : undefined;
-    if (session?.channel) session = undefined; // someone else holds that identity now
+    // Resuming takes the secret issued with that id; a public id alone (or a live session) gets a new identity.
+    if (session && (session.channel || !secretMatches(hello.resumeSecret, session.secretDigest))) session = undefined;
+    let resumeSecret = hello.resumeSecret ?? '';
     if (!session) {
       const clientId = `c${this.nextClientNumber++}-${Math.random().toString(36).slice(2, 8)}`;
+      const issued = issueResumeSecret();
+      resumeSecret = issued.secret;
       session = {
+        secretDigest: issued.digest,
+        shardKey: '',
         clientId,
         channel: null,
         shardIndex: this.pickShard(),
@@ -255,6 +277,7 @@ export class FederatedRun extends EventEmitter {
       this.clients.set(clientId, session);
     }
     session.channel = channel;
+    session.shardKey = issueShardKey();
     session.capabilities = hello.capabilities;
     session.lastSeen = Date.now();
     const shard = this.task.shards[session.shardIndex];
@@ -264,6 +287,7 @@ export class FederatedRun extends EventEmitter {
       ok: true,
       protocolVersion: PROTOCOL_VERSION,
       clientId: session.clientId,
+      resumeSecret,
       runId: this.id,
       algorithm: this.config.algorithm,
       maxUpdateBytes: this.deps.maxUpdateBytes,
@@ -272,7 +296,7 @@ export class FederatedRun extends EventEmitter {
         classNames: this.task.classNames,
         prompts: this.task.prompts,
         shardLabel: shard.label,
-        shardUrl: `/api/runs/${this.id}/shards/${session.clientId}`,
+        shardUrl: `/api/runs/${this.id}/shards/${session.clientId}?key=${session.shardKey}`,
         modelUrl: this.deps.modelUrl,
         embedDim: this.deps.embedDim,
         ...(this.config.maxImagesPerClient !== undefined ? { maxImages: this.config.maxImagesPerClient } : {}),
@@ -293,9 +317,10 @@ export class FederatedRun extends EventEmitter {
    * The client's shard, cut to the run's `maxImagesPerClient` by a seeded subset (the same for every client
    * holding that shard), so a quick demo or test does not make a slow device encode hundreds of images.
    */
-  shardFor(clientId: string): ImageShard | undefined {
+  shardFor(clientId: string, key: string | undefined): ImageShard | undefined {
     const c = this.clients.get(clientId);
-    if (!c) return undefined;
+    // Only the client the shard was assigned to, with the key from its welcome, gets it.
+    if (!c || !keyMatches(key, c.shardKey)) return undefined;
     const shard = this.task.shards[c.shardIndex];
     const cap = this.config.maxImagesPerClient;
     if (cap === undefined || shard.labels.length <= cap) return shard;
@@ -334,6 +359,8 @@ export class FederatedRun extends EventEmitter {
     c.channel = null;
     c.ready = false;
     c.stage = 'disconnected';
+    c.lastSeen = Date.now();
+    c.shardKey = '';
     this.deps.log.info({ runId: this.id, clientId }, 'client left');
     if (this.open?.selected.delete(clientId)) {
       // Its partial work never counts: the streaming sum only ever holds accepted, complete uploads.
@@ -755,6 +782,7 @@ export class FederatedRun extends EventEmitter {
    */
   private async saveCheckpoint(): Promise<void> {
     const clients = Object.fromEntries([...this.clients.values()].map((c) => [c.clientId, c.shardIndex]));
+    const clientSecrets = Object.fromEntries([...this.clients.values()].map((c) => [c.clientId, c.secretDigest]));
     const tensors = [
       ...this.global,
       ...(this.localAdapters ?? []).flatMap((w, shard) => w.map((t) => ({ ...t, name: localTensorName(shard, t.name) }))),
@@ -766,6 +794,7 @@ export class FederatedRun extends EventEmitter {
       status: this.status,
       pauseReason: this.pauseReason,
       clients,
+      clientSecrets,
       nextClientNumber: this.nextClientNumber,
     });
   }
@@ -774,7 +803,14 @@ export class FederatedRun extends EventEmitter {
   async restore(): Promise<boolean> {
     const checkpoint = await this.deps.store.readCheckpoint();
     if (!checkpoint) return false;
-    const meta = checkpoint.meta as { round: number; status: RunStatus; pauseReason?: string; clients?: Record<string, number>; nextClientNumber?: number };
+    const meta = checkpoint.meta as {
+      round: number;
+      status: RunStatus;
+      pauseReason?: string;
+      clients?: Record<string, number>;
+      clientSecrets?: Record<string, string>;
+      nextClientNumber?: number;
+    };
     const spec = this.global.map((t) => ({ name: t.name, shape: t.shape }));
     const adapterNames = new Set(spec.map((t) => t.name));
     const global = checkpoint.tensors.filter((t) => adapterNames.has(t.name));
@@ -814,9 +850,12 @@ export class FederatedRun extends EventEmitter {
         ready: false,
         numSamples: 0,
         joinedAt: Date.now(),
-        lastSeen: 0,
+        // The grace period for reconnecting starts again at the restart.
+        lastSeen: Date.now(),
         roundsContributed: 0,
         stage: 'disconnected',
+        secretDigest: typeof meta.clientSecrets?.[clientId] === 'string' ? meta.clientSecrets[clientId] : '',
+        shardKey: '',
       });
     }
     const read = await this.deps.store.readMetrics();

@@ -127,6 +127,9 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
         refuse('run-not-found', message);
         return reply({ ok: false, code: 'run-not-found', message });
       }
+      // One session per socket: a second hello first leaves the session of the first (in whichever run it was).
+      const previous = socket.data.runId && !socket.data.remote ? registry.get(socket.data.runId) : undefined;
+      if (previous && socket.data.clientId) previous.leave(socket.data.clientId);
       const welcome = run.join(channel, hello);
       if (welcome.ok) {
         socket.data.runId = run.id;
