@@ -264,6 +264,7 @@ export class FederatedClient {
         runId: round.runId,
         round: round.round,
         numSamples: this.data.labels.length,
+        ...(this.opts.localShard ? { ownImages: true as const } : {}),
         metrics: { loss: result.meanLoss, trainAccuracy: result.trainAccuracy, trainMs, steps: result.steps },
         weights,
         ...(classGradients ? { classGradients } : {}),

@@ -72,8 +72,21 @@ export const runConfigSchema = z
     /** A round below quorum at its deadline is re-issued this many times, then the run pauses with a reason. */
     maxRoundRetries: z.number().int().min(0).max(100).default(3),
     aggregation: z.enum(AGGREGATIONS).default('fedavg'),
-    /** Updates whose distance from the global adapter (L2 norm of the delta) exceeds this are refused. */
-    maxUpdateNorm: z.number().positive().default(1000),
+    /**
+     * Updates whose distance from the adapter they were sent (L2 norm of the delta) exceeds this absolute bound
+     * are refused. Unset (the default): the bound is `maxUpdateNormFactor` times that adapter's own norm, so it
+     * scales with the model instead of being a number that is lax for a small adapter and tight for a large one.
+     */
+    maxUpdateNorm: z.number().positive().optional(),
+    maxUpdateNormFactor: z.number().positive().max(1000).default(4),
+    /**
+     * The most a client training on its own images (which the server cannot check) weighs in FedAvg, in samples.
+     * Default: `maxImagesPerClient` when set, otherwise the largest built-in shard. A client on a shard the server
+     * assigned weighs at most that shard's size, whatever it claims.
+     */
+    maxOwnImagesWeight: z.number().int().min(1).optional(),
+    /** The largest share of a round's total FedAvg weight one client on its own (unchecked) images may hold. */
+    maxClientShare: z.number().gt(0).max(1).default(0.5),
     /** When set, each accepted delta is scaled down to at most this L2 norm before aggregation. */
     clipUpdateNorm: z.number().positive().optional(),
     /** Client-level differential privacy (DP-FedAvg): clip every delta, equal weights, Gaussian noise. */

@@ -139,6 +139,11 @@ export const clientUpdateSchema = z
     runId: id,
     round: z.number().int().min(0),
     numSamples: z.number().int().min(1).max(10_000_000),
+    /**
+     * Trained on the volunteer's own images rather than the shard the server assigned: the server cannot check the
+     * count, so the run's caps on such clients apply (maxOwnImagesWeight, maxClientShare).
+     */
+    ownImages: z.literal(true).optional(),
     metrics: z
       .object({ loss: finite, trainAccuracy: finite.min(0).max(1), trainMs: finite.min(0), steps: z.number().int().min(0) })
       .strict(),

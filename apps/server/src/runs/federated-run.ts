@@ -39,6 +39,7 @@ import type { HeldOutEvaluator, Evaluation, HeadAccuracy } from './evaluator';
 import { privacySpent } from './privacy-spent';
 import { issueResumeSecret, issueShardKey, keyMatches, secretMatches } from './client-credentials';
 import { expiredSessions } from './session-expiry';
+import { admittedWeight, assignedShardSize, foldOwnImageUploads, ownImagesWeightCap, updateNormBound } from './update-admission';
 import { waitingFor } from './run-waiting';
 import { rowsThroughRound, type RunStore } from './run-store';
 import { selectImages, type RunTask } from './run-task';
@@ -73,6 +74,8 @@ interface AcceptedUpdate {
   loss: number;
   trainAccuracy: number;
   trainMs: number;
+  /** Trained on the volunteer's own images: kept out of the streaming sum until its share of the round is known. */
+  deferred?: boolean;
 }
 
 interface OpenRound {
@@ -386,6 +389,7 @@ export class FederatedRun extends EventEmitter {
       runId: string;
       round: number;
       numSamples: number;
+      ownImages?: true;
       metrics: { loss: number; trainAccuracy: number; trainMs: number };
       weights: WireTensor[];
       classGradients?: WireTensor[];
@@ -408,7 +412,7 @@ export class FederatedRun extends EventEmitter {
     const reference = this.referenceAdapter(c);
     // The streaming sum copies an update in, so an upload it alone keeps is decoded into one buffer for the run: a
     // new 2 MB array per upload cost more than the decoding itself (page faults, then collections).
-    const into = open.sum && !this.deps.recordUploads ? (this.uploadBuffer ??= reference.map((t) => new Float32Array(t.data.length))) : undefined;
+    const into = open.sum && !this.deps.recordUploads && !update.ownImages ? (this.uploadBuffer ??= reference.map((t) => new Float32Array(t.data.length))) : undefined;
     let weights: WeightSet;
     try {
       weights = decodeTensors(update.weights, into);
@@ -419,9 +423,13 @@ export class FederatedRun extends EventEmitter {
     const measured = measureUpdate(weights, reference);
     if (!measured.ok) return refuse('bad-update', measured.problem);
     const norm = measured.norm;
-    if (norm > this.config.maxUpdateNorm) {
-      return refuse('bad-update', `update moves the adapter by ${norm.toPrecision(4)} (L2), above the run's bound of ${this.config.maxUpdateNorm}`);
+    const bound = updateNormBound(this.config, reference);
+    if (norm > bound) {
+      return refuse('bad-update', `update moves the adapter by ${norm.toPrecision(4)} (L2), above the run's bound of ${+bound.toPrecision(4)}`);
     }
+    // The weight the server can check, not the claimed count (update-admission.ts).
+    const weight = admittedWeight(update.numSamples, update.ownImages === true, assignedShardSize(this.task, this.config, c.shardIndex), ownImagesWeightCap(this.task, this.config));
+    const deferred = update.ownImages === true && open.sum !== null && this.config.aggregation === 'fedavg';
     const gradients = this.readClassGradients(update.classGradients);
     if (typeof gradients === 'string') return refuse('bad-update', gradients);
     if (this.config.clipUpdateNorm !== undefined && !this.config.dp) weights = clipUpdateNorm(weights, reference, this.config.clipUpdateNorm);
@@ -429,7 +437,8 @@ export class FederatedRun extends EventEmitter {
       clientId,
       shardIndex: c.shardIndex,
       classGradients: gradients ?? undefined,
-      numSamples: update.numSamples,
+      numSamples: weight,
+      deferred,
       weights,
       loss: update.metrics.loss,
       trainAccuracy: update.metrics.trainAccuracy,
@@ -437,9 +446,9 @@ export class FederatedRun extends EventEmitter {
     };
     open.accepted.set(clientId, accepted);
     open.bytesUp += wireByteLength(update.weights) + (update.classGradients ? wireByteLength(update.classGradients) : 0);
-    open.sum?.add(weights, this.config.aggregation === 'uniform' ? 1 : update.numSamples);
+    if (!deferred) open.sum?.add(weights, this.config.aggregation === 'uniform' ? 1 : weight);
     // The streaming sum holds what it needs: keeping every upload too would make a round's memory O(N·P).
-    if (open.sum && !this.deps.recordUploads) accepted.weights = [];
+    if (open.sum && !deferred && !this.deps.recordUploads) accepted.weights = [];
     c.roundsContributed++;
     c.stage = 'uploaded';
     this.emit('update', { clientId, round: open.round });
@@ -622,7 +631,12 @@ export class FederatedRun extends EventEmitter {
       this.aggregateLocal(open);
       return this.global;
     }
-    if (open.sum) return open.sum.result();
+    if (open.sum) {
+      const own = updates.filter((u) => u.deferred);
+      const used = foldOwnImageUploads(open.sum, own.map((u) => ({ weights: u.weights, weight: u.numSamples })), this.config.maxClientShare);
+      own.forEach((u, i) => (u.numSamples = used[i]));
+      return open.sum.result();
+    }
     if (this.config.dp) {
       return aggregateWithClientLevelDp(this.global, updates.map((u) => u.weights), this.config.dp);
     }
