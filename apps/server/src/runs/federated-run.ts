@@ -218,7 +218,8 @@ export class FederatedRun extends EventEmitter {
             ...(last.balancedHead ? { balancedAccuracy: last.balancedHead.accuracy } : {}),
           }
         : undefined,
-      message,
+      // A paused run keeps saying why, whatever change is announced next.
+      message: message ?? (this.status === 'paused' && this.pauseReason ? `paused: ${this.pauseReason}` : undefined),
     };
   }
 
