@@ -27,9 +27,11 @@ describe('update admission', () => {
     expect(sum.result()[0].data[0]).toBeCloseTo(0.5, 6);
   });
 
-  it('with only own-image uploads and a share that cannot hold for all, they weigh equally', () => {
+  it('with only own-image uploads and a share that cannot hold for all, they weigh equally, a lone one at its own count', () => {
+    const alone = new StreamingWeightedSum();
+    expect(foldOwnImageUploads(alone, [{ weights: one(2), weight: 8 }], 0.5)).toEqual([8]);
     const sum = new StreamingWeightedSum();
-    expect(foldOwnImageUploads(sum, [{ weights: one(0), weight: 5 }, { weights: one(3), weight: 1000 }], 0.5)).toEqual([1, 1]);
+    expect(foldOwnImageUploads(sum, [{ weights: one(0), weight: 5 }, { weights: one(3), weight: 1000 }], 0.5)).toEqual([5, 5]);
     expect(sum.result()[0].data[0]).toBeCloseTo(1.5, 6);
   });
 });

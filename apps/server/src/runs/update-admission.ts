@@ -49,7 +49,8 @@ export function admittedWeight(claimed: number, ownImages: boolean, shardSize: n
  * Folds the round's own-image uploads into the streaming sum of the checked ones, each weighing at most
  * `maxShare` of the round's total (that total includes the capped weights themselves: the cap c solves
  * c = maxShare x (checked total + sum of min(w, c)), found by iterating down from the largest claim). When no
- * checked weight exists and the share cannot hold for everyone (maxShare x n <= 1), the uploads weigh equally.
+ * checked weight exists and the share cannot hold for everyone (maxShare x n <= 1), the uploads weigh equally
+ * (each the smallest claim).
  * Returns the weights used, in order.
  */
 export function foldOwnImageUploads(sum: StreamingWeightedSum, uploads: readonly { weights: WeightSet; weight: number }[], maxShare: number): number[] {
@@ -58,7 +59,9 @@ export function foldOwnImageUploads(sum: StreamingWeightedSum, uploads: readonly
   const claims = uploads.map((u) => u.weight);
   let used: number[];
   if (checked === 0 && maxShare * uploads.length <= 1) {
-    used = claims.map(() => 1);
+    // Equal weights, at the smallest claim: a lone client keeps its own count in the metrics.
+    const smallest = Math.min(...claims);
+    used = claims.map(() => smallest);
   } else {
     let cap = Math.max(...claims);
     for (let i = 0; i < 200; i++) {
