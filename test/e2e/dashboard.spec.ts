@@ -71,7 +71,7 @@ test('the operator dashboard creates a run, follows two volunteer tabs live and 
   await expect(page.getByTestId('progress-headline')).toHaveText(`Paused after round 0 of ${ROUNDS}`);
   await expect(page.getByRole('button', { name: 'Resume' })).toBeEnabled();
   await page.getByRole('button', { name: 'Resume' }).click();
-  await expect(page.getByTestId('progress-headline')).toHaveText(/^Not started: waiting for 2 ready volunteers/);
+  await expect(page.getByTestId('progress-headline')).toHaveText(/^Not started: waiting for 2 more volunteers \(2 needed/);
 
   // The join link and the QR code lead to the volunteer page of this run.
   const joinUrl = `${baseURL}/?run=${runId}`;

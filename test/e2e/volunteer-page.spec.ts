@@ -206,7 +206,8 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
   await picker.setInputFiles(folder);
 
   // The tab reads, encodes and reports ready with exactly the picked images (the text file is left out).
-  await expect(page.getByTestId('message')).toHaveText('ready; waiting to be picked for a round', { timeout: 5 * 60_000 });
+  // Ready, and told why nothing starts: the operator holds the run.
+  await expect(page.getByTestId('message')).toHaveText('paused: paused by the operator', { timeout: 5 * 60_000 });
   await expect(problem).toBeHidden();
   await expect(page.getByTestId('shard')).toHaveText(`your images (${MAX_IMAGES})`);
   await expect(page.getByTestId('contributed')).toContainText(`0 rounds · ${MAX_IMAGES} images encoded`);
@@ -234,7 +235,7 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
   // Resume with Space: back under the same identity, ready, without encoding again.
   await page.keyboard.press('Space');
   await expect(page.getByRole('button', { name: 'Pause' })).toBeFocused();
-  await expect(page.getByTestId('message')).toHaveText('ready; waiting to be picked for a round');
+  await expect(page.getByTestId('message')).toHaveText('paused: paused by the operator');
   await expect.poll(async () => (await clientsOf(request, runId)).find((c) => c.clientId === own.clientId)).toMatchObject({ connected: true, ready: true });
   expect(await clientsOf(request, runId)).toHaveLength(1);
 

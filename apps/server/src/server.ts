@@ -9,6 +9,7 @@ import type { ClipModel, ImageEncoder } from '@clipfed/clip';
 import { apiRoutes } from './http/api-routes';
 import { dashboardRoutes } from './http/dashboard-routes';
 import { security } from './http/security';
+import { HostAllowList, hostAllowList } from './http/host-allow-list';
 import { staticFiles } from './http/static-files';
 import { RunRegistry } from './runs/run-registry';
 import type { FederatedRun } from './runs/federated-run';
@@ -33,6 +34,8 @@ export interface ServerOptions {
   redisUrl?: string;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits are per volunteer, not per proxy). */
   trustProxy?: boolean;
+  /** Host names this server answers to besides IP addresses, localhost and the machine's name (DNS rebinding defence). */
+  allowedHosts?: string[];
 }
 
 export interface FederatedServer {
@@ -94,6 +97,8 @@ export async function startServer(opts: ServerOptions): Promise<FederatedServer>
   // Optional: several processes share volunteers through Redis; each run stays with the process that owns it.
   const cluster = opts.redisUrl ? await Cluster.connect({ redisUrl: opts.redisUrl, registry, modelKey: servedModelKey, log: app.log }) : null;
   cluster?.installHttpForwarding(app);
+  const allowList = new HostAllowList([opts.host, ...(opts.allowedHosts ?? [])]);
+  await app.register(hostAllowList, { allowList });
   await app.register(security);
   await app.register(apiRoutes, { registry, operatorToken });
   await app.register(dashboardRoutes, { registry });
@@ -101,6 +106,8 @@ export async function startServer(opts: ServerOptions): Promise<FederatedServer>
   // Uploads are binary tensors, so the transport limit is the model's size, not socket.io's 1 MB default.
   const io = attachGateway(app.server, registry, {
     maxHttpBufferSize: maxUpdateBytes,
+    hostAllowList: allowList,
+    trustProxy: opts.trustProxy ?? false,
     log: app.log,
     remoteRuns: cluster ?? undefined,
     adapter: cluster?.socketAdapter(),

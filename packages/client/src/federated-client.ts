@@ -13,6 +13,7 @@ import {
   wireByteLength,
   type ClientToServerEvents,
   type ImageShard,
+  type RunState,
   type ServerToClientEvents,
   type TaskDescription,
   type UpdateAck,
@@ -53,6 +54,8 @@ export class FederatedClient {
   private data: PreparedData | null = null;
   private task: TaskDescription | null = null;
   private clientId: string | undefined;
+  /** The secret from the welcome: the client id is public, this is what lets this client (only) resume as itself. */
+  private resumeSecret: string | undefined;
   private runId: string | undefined;
   private busy: Promise<void> = Promise.resolve();
   /**
@@ -82,6 +85,7 @@ export class FederatedClient {
         globalAccuracy: s.lastMetrics?.accuracy,
         zeroShotAccuracy: s.lastMetrics?.zeroShotAccuracy,
         ...(s.status === 'finished' || s.status === 'stopped' ? { stage: 'finished', message: s.message ?? `run ${s.status}` } : {}),
+        ...(this.status.stage === 'waiting' && !this.halted ? idleMessage(s) : {}),
       });
     });
     socket.on('server:error', (raw) => {
@@ -132,6 +136,7 @@ export class FederatedClient {
       runId: this.opts.runId,
       joinCode: this.opts.joinCode,
       resumeClientId: this.clientId,
+      resumeSecret: this.resumeSecret,
       capabilities: this.platform.capabilities,
     });
     const parsed = parseMessage(welcomeSchema, raw);
@@ -140,6 +145,7 @@ export class FederatedClient {
     if (!welcome.ok) return this.fail(new Error(welcome.message));
     const resumed = this.clientId === welcome.clientId && this.data !== null;
     this.clientId = welcome.clientId;
+    this.resumeSecret = welcome.resumeSecret;
     this.runId = welcome.runId;
     this.task = welcome.task;
     this.update({ clientId: welcome.clientId, runId: welcome.runId, shardLabel: this.opts.localShard ? this.status.shardLabel : welcome.task.shardLabel });
@@ -259,6 +265,7 @@ export class FederatedClient {
         runId: round.runId,
         round: round.round,
         numSamples: this.data.labels.length,
+        ...(this.opts.localShard ? { ownImages: true as const } : {}),
         metrics: { loss: result.meanLoss, trainAccuracy: result.trainAccuracy, trainMs, steps: result.steps },
         weights,
         ...(classGradients ? { classGradients } : {}),
@@ -309,6 +316,13 @@ export class FederatedClient {
     this.halted = 'left';
     this.socket.disconnect();
   }
+}
+
+/** What a tab with nothing to do says about the run: paused (and why), or how many more volunteers it needs. */
+function idleMessage(s: RunState): Partial<ClientStatus> {
+  if (s.status === 'paused') return { message: s.message ?? 'the run is paused by its operator' };
+  if (s.waitingForClients) return { message: `ready; waiting for ${s.waitingForClients} more volunteer${s.waitingForClients === 1 ? '' : 's'}` };
+  return {};
 }
 
 /** A short content hash for cache keys (FNV-1a over a sample of the bytes plus the length; cheap on big shards). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StreamingWeightedSum, aggregateWeighted } from './aggregate';
 import { OptionError, ShapeError } from './errors';
-import { clipUpdateNorm, coordinateMedian, trimmedMean, updateNorm } from './robust-aggregate';
+import { clipUpdateNorm, coordinateMedian, trimmedCount, trimmedMean, updateNorm } from './robust-aggregate';
 import { expectClose } from './testing/numeric';
 import type { WeightSet } from './types';
 import { measureUpdate, validateWeightSet } from './validate-weights';
@@ -168,6 +168,14 @@ describe('robust aggregation', () => {
     expectClose(tm[1].data, [1, 0.5], 1e-6);
     expectClose(trimmedMean([A, B], 0)[0].data, [2, 2, 2, 2], 0);
     expect(() => trimmedMean([A], 0.5)).toThrow(/\[0, 0.5\)/);
+  });
+
+  it('trims at least one update from each end when 20 % of the count rounds down to none', () => {
+    const D = ws([100, -100, 0, 0], [0, 0]);
+    // 4 updates at 0.2: floor(0.8) = 0 would be a plain mean, pulled to 27.25 by D; one from each end is trimmed instead.
+    expectClose(trimmedMean([A, B, C, D], 0.2)[0].data, [4, 2, 2, 2], 1e-6);
+    expect([1, 2, 3, 4, 5, 9, 10].map((n) => trimmedCount(n, 0.2))).toEqual([0, 0, 1, 1, 1, 1, 2]);
+    expect(trimmedCount(4, 0)).toBe(0);
   });
 
   it('clips the update delta to a maximum L2 norm', () => {

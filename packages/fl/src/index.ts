@@ -39,7 +39,7 @@ export { predictWithTextPrototypes, textPrototypeArgmax, accuracy, perClassAccur
 export { type DistillationOptions, CLIP2FL_KD_DEFAULTS, distillationLoss, distillationGradient, zeroShotLogits } from './kd';
 export { type BackendChoice, NODE_BACKEND_ORDER, initNodeTfBackend } from './backends';
 export { type WeightingMode, type WeightedUpdate, type StreamingWeightedSumOptions, StreamingWeightedSum, aggregateWeighted, checkSameLayout } from './aggregate';
-export { coordinateMedian, trimmedMean, updateNorm, clipUpdateNorm } from './robust-aggregate';
+export { coordinateMedian, trimmedMean, trimmedCount, updateNorm, clipUpdateNorm } from './robust-aggregate';
 export { measureUpdate, validateWeightSet, type MeasuredUpdate } from './validate-weights';
 export * from './privacy';
 export {

@@ -16,12 +16,23 @@ export function coordinateMedian(updates: readonly WeightSet[]): WeightSet {
 }
 
 /**
- * Coordinate-wise trimmed mean: drop the floor(trimFraction·N) smallest and largest values of
- * every coordinate and average the rest.
+ * Updates a trimmed mean drops from each end of every coordinate: floor(trimFraction·N), but at least one
+ * whenever trimming is asked for and three or more updates leave something after it. Without that floor, 20 %
+ * of four or fewer updates is nothing, and the rule would silently be a plain mean, with no defence at all.
+ * With one or two updates nothing can be dropped: the result is their mean (docs/RELIABILITY.md says so).
+ */
+export function trimmedCount(n: number, trimFraction: number): number {
+  const cut = Math.floor(trimFraction * n);
+  return cut === 0 && trimFraction > 0 && n >= 3 ? 1 : cut;
+}
+
+/**
+ * Coordinate-wise trimmed mean: drop the trimmedCount(N) smallest and largest values of every coordinate and
+ * average the rest.
  */
 export function trimmedMean(updates: readonly WeightSet[], trimFraction: number): WeightSet {
   if (!(trimFraction >= 0 && trimFraction < 0.5)) throw new OptionError(`trimFraction must lie in [0, 0.5), got ${trimFraction}`);
-  const cut = Math.floor(trimFraction * updates.length);
+  const cut = trimmedCount(updates.length, trimFraction);
   return coordinatewise(updates, (sorted) => {
     let s = 0;
     for (let i = cut; i < sorted.length - cut; i++) s += sorted[i];

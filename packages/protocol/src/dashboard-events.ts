@@ -10,9 +10,13 @@ import type { Capabilities, RunState } from './schemas';
 export interface RunListEntry {
   runId: string;
   name: string;
-  algorithm: RunConfig['algorithm'];
-  dataset: RunConfig['dataset'];
-  status: RunState['status'];
+  /** 'unknown' for a damaged run folder, whose config may be what could not be read. */
+  algorithm: RunConfig['algorithm'] | 'unknown';
+  dataset: RunConfig['dataset'] | 'unknown';
+  /** 'damaged': a run folder found at start that could not be restored (see `problem`). */
+  status: RunState['status'] | 'damaged';
+  /** What is wrong with a damaged run folder: the file and the problem. */
+  problem?: string;
   round: number;
   totalRounds: number;
   connectedClients: number;

@@ -73,11 +73,29 @@ export const runConfigSchema = z
     roundDeadlineMs: z.number().int().min(1_000).max(86_400_000).default(120_000),
     /** Quorum: the share of a round's selected clients whose updates must arrive for the round to count. */
     minCompletionRate: z.number().gt(0).max(1).default(0.5),
+    /**
+     * How long a disconnected client keeps its session (its place, shard and resume secret) before it is
+     * forgotten; a tab back later joins as a new client.
+     */
+    sessionGraceMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
     /** A round below quorum at its deadline is re-issued this many times, then the run pauses with a reason. */
     maxRoundRetries: z.number().int().min(0).max(100).default(3),
     aggregation: z.enum(AGGREGATIONS).default('fedavg'),
-    /** Updates whose distance from the global adapter (L2 norm of the delta) exceeds this are refused. */
-    maxUpdateNorm: z.number().positive().default(1000),
+    /**
+     * Updates whose distance from the adapter they were sent (L2 norm of the delta) exceeds this absolute bound
+     * are refused. Unset (the default): the bound is `maxUpdateNormFactor` times that adapter's own norm, so it
+     * scales with the model instead of being a number that is lax for a small adapter and tight for a large one.
+     */
+    maxUpdateNorm: z.number().positive().optional(),
+    maxUpdateNormFactor: z.number().positive().max(1000).default(4),
+    /**
+     * The most a client training on its own images (which the server cannot check) weighs in FedAvg, in samples.
+     * Default: `maxImagesPerClient` when set, otherwise the largest built-in shard. A client on a shard the server
+     * assigned weighs at most that shard's size, whatever it claims.
+     */
+    maxOwnImagesWeight: z.number().int().min(1).optional(),
+    /** The largest share of a round's total FedAvg weight one client on its own (unchecked) images may hold. */
+    maxClientShare: z.number().gt(0).max(1).default(0.5),
     /** When set, each accepted delta is scaled down to at most this L2 norm before aggregation. */
     clipUpdateNorm: z.number().positive().optional(),
     /** Client-level differential privacy (DP-FedAvg): clip every delta, equal weights, Gaussian noise. */
@@ -86,6 +104,12 @@ export const runConfigSchema = z
         clipNorm: z.number().positive(),
         noiseMultiplier: z.number().positive(),
         delta: z.number().gt(0).lt(1).default(1e-5),
+        /**
+         * Poisson client sampling: each ready client takes part in a round independently with this probability,
+         * drawn from the CSPRNG (so nobody can tell who was drawn), and the accountant claims amplification by
+         * sampling. Unset: every round samples as `clientFraction` says and no amplification is claimed.
+         */
+        sampleRate: z.number().gt(0).lt(1).optional(),
       })
       .strict()
       .optional(),

@@ -52,8 +52,10 @@ export const clientHelloSchema = z
     clientKind: z.enum(['browser', 'node']),
     runId: id.optional(),
     joinCode: z.string().max(64).optional(),
-    /** Lets a tab that lost its connection take its old place (and shard) back. */
+    /** Lets a tab that lost its connection take its old place (and shard) back, with the secret it was given. */
     resumeClientId: id.optional(),
+    /** The secret from this client's welcome; without it (or with a wrong one) a resume joins as a new client. */
+    resumeSecret: z.string().min(22).max(128).optional(),
     capabilities: capabilitiesSchema,
   })
   .strict();
@@ -78,6 +80,11 @@ export const welcomeSchema = z.discriminatedUnion('ok', [
     ok: z.literal(true),
     protocolVersion: z.number().int(),
     clientId: id,
+    /**
+     * The proof of identity for a later resume (at least 128 random bits). The client id is public; this is not:
+     * keep it, and send it only in a resuming hello.
+     */
+    resumeSecret: z.string().min(22).max(128),
     runId: id,
     algorithm: z.string(),
     task: taskDescriptionSchema,
@@ -135,6 +142,11 @@ export const clientUpdateSchema = z
     runId: id,
     round: z.number().int().min(0),
     numSamples: z.number().int().min(1).max(10_000_000),
+    /**
+     * Trained on the volunteer's own images rather than the shard the server assigned: the server cannot check the
+     * count, so the run's caps on such clients apply (maxOwnImagesWeight, maxClientShare).
+     */
+    ownImages: z.literal(true).optional(),
     metrics: z
       .object({ loss: finite, trainAccuracy: finite.min(0).max(1), trainMs: finite.min(0), steps: z.number().int().min(0) })
       .strict(),
@@ -201,6 +213,8 @@ export const runStateSchema = z.object({
   round: z.number().int(),
   totalRounds: z.number().int(),
   connectedClients: z.number().int(),
+  /** Ready volunteers still missing before the next round can start (minClients minus those ready); absent when none are. */
+  waitingForClients: z.number().int().min(1).optional(),
   lastMetrics: roundMetricsSchema.optional(),
   message: z.string().optional(),
 });

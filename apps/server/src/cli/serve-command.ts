@@ -50,6 +50,13 @@ export async function serveCommand(argv: string[]): Promise<void> {
     console.log(`resumed run ${r.id} after round ${r.round} of ${r.config.rounds}: open ${server.url}/?run=${r.id}`);
     printRoundLines(r);
   }
+  const damaged = server.registry.damaged();
+  for (const d of damaged) console.error(`run ${d.runId} could not be resumed: ${d.problem}; its folder is left as it is (open ${server.url}/dashboard)`);
+  if (damaged.length > 0 && server.restored.length === 0 && !values['no-run'] && !values['new-run']) {
+    // Never start over silently in place of a run that could not be read: volunteers on its link would lose it.
+    console.error('no new run started in place of the damaged one; repair or move its folder, or start with --new-run');
+    return;
+  }
   if (values['no-run'] || (server.restored.length > 0 && !values['new-run'])) return;
   const created = await server.registry.create(run.config);
   console.log(describeRun(created));

@@ -12,6 +12,7 @@ export const SERVER_FLAGS = {
   'record-uploads': { type: 'boolean', default: false },
   redis: { type: 'string' },
   'trust-proxy': { type: 'boolean', default: false },
+  'allowed-hosts': { type: 'string' },
 } as const;
 
 export const SERVER_FLAGS_HELP = `Server:
@@ -23,7 +24,11 @@ export const SERVER_FLAGS_HELP = `Server:
   --record-uploads        keep the last rounds' uploads for /api/runs/:id/rounds/:r/aggregation
   --redis <url>           share volunteers with other server processes through Redis, e.g. redis://127.0.0.1:6379
                           (env CLIPFED_REDIS_URL; default: none, one process; see docs/DEPLOY.md)
-  --trust-proxy           behind a reverse proxy: client addresses come from X-Forwarded-For`;
+  --trust-proxy           behind a reverse proxy: client addresses come from X-Forwarded-For (and the page's
+                          scheme from X-Forwarded-Proto)
+  --allowed-hosts <names> comma-separated host names the server answers to besides IP addresses, localhost and
+                          this machine's name, e.g. the public name behind a proxy (env CLIPFED_ALLOWED_HOSTS);
+                          requests for any other name are refused (DNS rebinding)`;
 
 export function serverOptionsFromFlags(values: Record<string, string | boolean | undefined>): ServerOptions {
   return {
@@ -38,5 +43,9 @@ export function serverOptionsFromFlags(values: Record<string, string | boolean |
     logLevel: process.env.LOG_LEVEL ?? 'warn',
     redisUrl: (values.redis as string | undefined) ?? (process.env.CLIPFED_REDIS_URL || undefined),
     trustProxy: Boolean(values['trust-proxy']),
+    allowedHosts: String(values['allowed-hosts'] ?? process.env.CLIPFED_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
   };
 }

@@ -34,13 +34,16 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
   };
   const findRun = (req: FastifyRequest<{ Params: { runId: string } }>, reply: FastifyReply): FederatedRun | undefined => {
     const run = registry.get(req.params.runId);
-    if (!run) void reply.code(404).send({ error: `no run ${req.params.runId}` });
+    const damage = run ? undefined : registry.damage(req.params.runId);
+    if (damage) void reply.code(409).send({ error: `run ${damage.runId} is damaged: ${damage.problem}`, status: 'damaged', problem: damage.problem });
+    else if (!run) void reply.code(404).send({ error: `no run ${req.params.runId}` });
     return run;
   };
 
   app.get('/api/health', async () => ({ ok: true }));
 
-  app.get('/api/runs', async () => registry.list().map((r) => ({ ...r.state(), config: r.config })));
+  // Damaged run folders are listed too, so a run never vanishes quietly.
+  app.get('/api/runs', async () => [...registry.list().map((r) => ({ ...r.state(), config: r.config })), ...registry.damaged()]);
 
   app.post('/api/runs', { preHandler: requireOperator, config: operatorLimit, schema: { body: { type: 'object' } } }, async (req, reply) => {
     const parsed = parseMessage(runConfigSchema, req.body);
@@ -77,14 +80,20 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
     return run.metrics;
   });
 
-  app.get<{ Params: { runId: string; clientId: string } }>(
+  app.get<{ Params: { runId: string; clientId: string }; Querystring: { key?: string } }>(
     '/api/runs/:runId/shards/:clientId',
-    { schema: { params: { ...runParams, required: ['runId', 'clientId'], properties: { ...runParams.properties, clientId: { type: 'string', maxLength: 64 } } } } },
+    {
+      schema: {
+        params: { ...runParams, required: ['runId', 'clientId'], properties: { ...runParams.properties, clientId: { type: 'string', maxLength: 64 } } },
+        querystring: { type: 'object', properties: { key: { type: 'string', maxLength: 64 } } },
+      },
+    },
     async (req, reply) => {
       const run = findRun(req, reply);
       if (!run) return;
-      const shard = run.shardFor(req.params.clientId);
-      if (!shard) return reply.code(404).send({ error: `client ${req.params.clientId} has no shard in run ${run.id}` });
+      // Client ids are public; the key from the client's own welcome is what proves the shard is its own.
+      const shard = run.shardFor(req.params.clientId, req.query.key);
+      if (!shard) return reply.code(403).send({ error: `a shard is served only to its own client, with the link from that client's welcome` });
       let bytes = shardBytes.get(shard);
       if (!bytes) shardBytes.set(shard, (bytes = encodeShard(shard)));
       return reply.type('application/octet-stream').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

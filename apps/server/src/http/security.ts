@@ -28,12 +28,17 @@ async function securityHeaders(app: FastifyInstance): Promise<void> {
 
 export const security = fastifyPlugin(securityHeaders, { name: 'clipfed-security' });
 
-/** True when a websocket upgrade comes from a page of this server (or from a non-browser client, which sends no Origin). */
-export function isSameOrigin(origin: string | undefined, host: string | undefined, allowed: readonly string[] = []): boolean {
+/**
+ * True when a websocket upgrade comes from a page of this server (or from a non-browser client, which sends no
+ * Origin): same host and port, and the same scheme the page was served over (`https` behind TLS, else `http`),
+ * so a page over plain http cannot talk to a server its users reach over https, or the other way round.
+ */
+export function isSameOrigin(origin: string | undefined, host: string | undefined, allowed: readonly string[] = [], scheme: 'http' | 'https' = 'http'): boolean {
   if (!origin) return true;
   if (allowed.includes(origin)) return true;
   try {
-    return new URL(origin).host === host;
+    const url = new URL(origin);
+    return url.host === host && url.protocol === `${scheme}:`;
   } catch {
     return false;
   }

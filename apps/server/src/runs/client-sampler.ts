@@ -4,8 +4,14 @@ import type { RunConfig } from '@clipfed/protocol';
 /**
  * Picks a round's participants: ceil(fraction x available), clamped to [minClients, maxClientsPerRound],
  * drawn without replacement with a generator seeded by (run seed, round) so a run is reproducible.
+ * DP runs with a sampling rate draw each client independently from the CSPRNG instead (Poisson sampling): a
+ * seeded draw would let anyone with the public seed tell who took part, and amplification by sampling needs
+ * that to stay secret. An empty draw is drawn again (the round needs an update), which the accountant ignores;
+ * it matters only where (1 - q)^N is not small, and the run's docs say so.
  */
 export function sampleClients(available: readonly string[], config: RunConfig, round: number): string[] {
+  const rate = config.dp?.sampleRate;
+  if (rate !== undefined) return poissonSample(available, rate);
   const wanted = Math.min(
     available.length,
     Math.max(config.minClients, Math.min(config.maxClientsPerRound, Math.ceil(config.clientFraction * available.length))),
@@ -13,4 +19,14 @@ export function sampleClients(available: readonly string[], config: RunConfig, r
   const rng = new SeededRandom(config.seed * 100_003 + round);
   const sorted = [...available].sort();
   return Array.from(rng.permutation(sorted.length).subarray(0, wanted), (i) => sorted[i]);
+}
+
+function poissonSample(available: readonly string[], rate: number): string[] {
+  if (available.length === 0) return [];
+  const coins = new Uint32Array(available.length);
+  for (;;) {
+    globalThis.crypto.getRandomValues(coins);
+    const drawn = available.filter((_, i) => coins[i] / 2 ** 32 < rate);
+    if (drawn.length > 0) return drawn;
+  }
 }

@@ -23,7 +23,12 @@ import { aggregationRuleFor } from './aggregation/registry';
 import type { ClientChannel } from './client-channel';
 import { sampleClients } from './client-sampler';
 import type { HeldOutEvaluator, Evaluation, HeadAccuracy } from './evaluator';
-import type { RunStore } from './run-store';
+import { privacySpent } from './privacy-spent';
+import { issueResumeSecret, issueShardKey, keyMatches, secretMatches } from './client-credentials';
+import { expiredSessions } from './session-expiry';
+import { admittedWeight, assignedShardSize, foldOwnImageUploads, ownImagesWeightCap, updateNormBound } from './update-admission';
+import { waitingFor } from './run-waiting';
+import { rowsThroughRound, type RunStore } from './run-store';
 import { selectImages, type RunTask } from './run-task';
 import { strategyFor } from './strategies/registry';
 import type { RunLog, Strategy, StrategyUpdate } from './strategies/strategy';
@@ -42,12 +47,18 @@ interface ClientSession {
   lastSeen: number;
   roundsContributed: number;
   stage: string;
+  /** SHA-256 of the resume secret issued at hello ('' when none can resume it, e.g. restored from an older checkpoint). */
+  secretDigest: string;
+  /** The key in this client's shard link, new at every welcome. */
+  shardKey: string;
 }
 
 interface AcceptedUpdate extends StrategyUpdate {
   loss: number;
   trainAccuracy: number;
   trainMs: number;
+  /** Trained on the volunteer's own images: kept out of the streaming sum until its share of the round is known. */
+  deferred?: boolean;
 }
 
 interface OpenRound {
@@ -167,6 +178,7 @@ export class FederatedRun extends EventEmitter {
       round: this.open?.round ?? this.round,
       totalRounds: this.config.rounds,
       connectedClients: this.connectedCount,
+      ...waitingFor(this.status, this.open !== null || this.closing, this.readyClients().length, this.config.minClients),
       lastMetrics: last
         ? {
             round: last.round,
@@ -176,11 +188,19 @@ export class FederatedRun extends EventEmitter {
             ...(last.balancedHead ? { balancedAccuracy: last.balancedHead.accuracy } : {}),
           }
         : undefined,
-      message,
+      // A paused run keeps saying why, whatever change is announced next.
+      message: message ?? (this.status === 'paused' && this.pauseReason ? `paused: ${this.pauseReason}` : undefined),
     };
   }
 
+  /** Drops sessions disconnected past the run's grace period (see session-expiry.ts). */
+  private forgetExpiredSessions(): void {
+    const sessions = [...this.clients.values()].map((c) => ({ clientId: c.clientId, connected: c.channel !== null, lastSeen: c.lastSeen }));
+    for (const id of expiredSessions(sessions, Date.now(), this.config.sessionGraceMs)) this.clients.delete(id);
+  }
+
   clientSummaries() {
+    this.forgetExpiredSessions();
     return [...this.clients.values()].map((c) => ({
       clientId: c.clientId,
       connected: c.channel !== null,
@@ -202,11 +222,20 @@ export class FederatedRun extends EventEmitter {
     if (this.status === 'finished' || this.status === 'stopped') {
       return { ok: false, code: 'run-not-found', message: `run ${this.id} is ${this.status}` };
     }
+    // A socket holds one session: a second hello on the same channel replaces the first instead of leaving a ghost.
+    for (const other of this.clients.values()) if (other.channel === channel) this.leave(other.clientId);
+    this.forgetExpiredSessions();
     let session = hello.resumeClientId ? this.clients.get(hello.resumeClientId) : undefined;
-    if (session?.channel) session = undefined; // someone else holds that identity now
+    // Resuming takes the secret issued with that id; a public id alone (or a live session) gets a new identity.
+    if (session && (session.channel || !secretMatches(hello.resumeSecret, session.secretDigest))) session = undefined;
+    let resumeSecret = hello.resumeSecret ?? '';
     if (!session) {
       const clientId = `c${this.nextClientNumber++}-${Math.random().toString(36).slice(2, 8)}`;
+      const issued = issueResumeSecret();
+      resumeSecret = issued.secret;
       session = {
+        secretDigest: issued.digest,
+        shardKey: '',
         clientId,
         channel: null,
         shardIndex: this.pickShard(),
@@ -222,6 +251,7 @@ export class FederatedRun extends EventEmitter {
       this.clients.set(clientId, session);
     }
     session.channel = channel;
+    session.shardKey = issueShardKey();
     session.capabilities = hello.capabilities;
     session.lastSeen = Date.now();
     const shard = this.task.shards[session.shardIndex];
@@ -231,6 +261,7 @@ export class FederatedRun extends EventEmitter {
       ok: true,
       protocolVersion: PROTOCOL_VERSION,
       clientId: session.clientId,
+      resumeSecret,
       runId: this.id,
       algorithm: this.config.algorithm,
       maxUpdateBytes: this.deps.maxUpdateBytes,
@@ -239,7 +270,7 @@ export class FederatedRun extends EventEmitter {
         classNames: this.task.classNames,
         prompts: this.task.prompts,
         shardLabel: shard.label,
-        shardUrl: `/api/runs/${this.id}/shards/${session.clientId}`,
+        shardUrl: `/api/runs/${this.id}/shards/${session.clientId}?key=${session.shardKey}`,
         modelUrl: this.deps.modelUrl,
         embedDim: this.deps.embedDim,
         clientModel: this.config.clientModel,
@@ -261,9 +292,10 @@ export class FederatedRun extends EventEmitter {
    * The client's shard, cut to the run's `maxImagesPerClient` by a seeded subset (the same for every client
    * holding that shard), so a quick demo or test does not make a slow device encode hundreds of images.
    */
-  shardFor(clientId: string): ImageShard | undefined {
+  shardFor(clientId: string, key: string | undefined): ImageShard | undefined {
     const c = this.clients.get(clientId);
-    if (!c) return undefined;
+    // Only the client the shard was assigned to, with the key from its welcome, gets it.
+    if (!c || !keyMatches(key, c.shardKey)) return undefined;
     const shard = this.task.shards[c.shardIndex];
     const cap = this.config.maxImagesPerClient;
     if (cap === undefined || shard.labels.length <= cap) return shard;
@@ -302,6 +334,8 @@ export class FederatedRun extends EventEmitter {
     c.channel = null;
     c.ready = false;
     c.stage = 'disconnected';
+    c.lastSeen = Date.now();
+    c.shardKey = '';
     this.deps.log.info({ runId: this.id, clientId }, 'client left');
     if (this.open?.selected.delete(clientId)) {
       // Its partial work never counts: the streaming sum only ever holds accepted, complete uploads.
@@ -327,6 +361,7 @@ export class FederatedRun extends EventEmitter {
       runId: string;
       round: number;
       numSamples: number;
+      ownImages?: true;
       metrics: { loss: number; trainAccuracy: number; trainMs: number };
       weights: WireTensor[];
       classGradients?: WireTensor[];
@@ -349,7 +384,7 @@ export class FederatedRun extends EventEmitter {
     const reference = this.referenceAdapter(c);
     // The streaming sum copies an update in, so an upload it alone keeps is decoded into one buffer for the run: a
     // new 2 MB array per upload cost more than the decoding itself (page faults, then collections).
-    const into = open.sum && !this.deps.recordUploads ? (this.uploadBuffer ??= reference.map((t) => new Float32Array(t.data.length))) : undefined;
+    const into = open.sum && !this.deps.recordUploads && !update.ownImages ? (this.uploadBuffer ??= reference.map((t) => new Float32Array(t.data.length))) : undefined;
     let weights: WeightSet;
     try {
       weights = decodeTensors(update.weights, into);
@@ -360,9 +395,13 @@ export class FederatedRun extends EventEmitter {
     const measured = measureUpdate(weights, reference);
     if (!measured.ok) return refuse('bad-update', measured.problem);
     const norm = measured.norm;
-    if (norm > this.config.maxUpdateNorm) {
-      return refuse('bad-update', `update moves the adapter by ${norm.toPrecision(4)} (L2), above the run's bound of ${this.config.maxUpdateNorm}`);
+    const bound = updateNormBound(this.config, reference);
+    if (norm > bound) {
+      return refuse('bad-update', `update moves the adapter by ${norm.toPrecision(4)} (L2), above the run's bound of ${+bound.toPrecision(4)}`);
     }
+    // The weight the server can check, not the claimed count (update-admission.ts).
+    const weight = admittedWeight(update.numSamples, update.ownImages === true, assignedShardSize(this.task, this.config, c.shardIndex), ownImagesWeightCap(this.task, this.config));
+    const deferred = update.ownImages === true && open.sum !== null && this.config.aggregation === 'fedavg';
     const extras = this.strategy.readUpload(update);
     if (typeof extras === 'string') return refuse('bad-update', extras);
     weights = this.strategy.admit(weights, reference);
@@ -370,7 +409,8 @@ export class FederatedRun extends EventEmitter {
       clientId,
       shardIndex: c.shardIndex,
       ...extras,
-      numSamples: update.numSamples,
+      numSamples: weight,
+      deferred,
       weights,
       loss: update.metrics.loss,
       trainAccuracy: update.metrics.trainAccuracy,
@@ -378,9 +418,9 @@ export class FederatedRun extends EventEmitter {
     };
     open.accepted.set(clientId, accepted);
     open.bytesUp += wireByteLength(update.weights) + (update.classGradients ? wireByteLength(update.classGradients) : 0);
-    open.sum?.add(weights, this.strategy.streamingWeight(update.numSamples)!);
+    if (!deferred) open.sum?.add(weights, this.strategy.streamingWeight(weight)!);
     // The streaming sum holds what it needs: keeping every upload too would make a round's memory O(N·P).
-    if (open.sum && !this.deps.recordUploads) accepted.weights = [];
+    if (open.sum && !deferred && !this.deps.recordUploads) accepted.weights = [];
     c.roundsContributed++;
     c.stage = 'uploaded';
     this.emit('update', { clientId, round: open.round });
@@ -503,7 +543,7 @@ export class FederatedRun extends EventEmitter {
     this.status = 'paused';
     this.pauseReason = reason;
     this.deps.log.warn({ runId: this.id, reason }, 'run paused');
-    void this.saveCheckpoint();
+    this.persist();
     this.emitState(`paused: ${reason}`);
   }
 
@@ -511,17 +551,52 @@ export class FederatedRun extends EventEmitter {
 
   resume(): void {
     if (this.status !== 'paused') return;
+    if (this.faulted) return void this.resumeAfterFault();
     this.status = this.round > 0 ? 'running' : 'waiting';
     this.pauseReason = undefined;
-    void this.saveCheckpoint();
+    this.persist();
     this.emitState('resumed');
     this.maybeStartRound();
+  }
+
+  /**
+   * True after an error paused the run (a failed write: full disk, permissions); resume() then writes the whole
+   * run folder again before any new round, so nothing the failed write should have kept is lost.
+   */
+  private faulted = false;
+
+  /** One run's error pauses that run alone, with the reason shown to the operator and the tabs; never the process. */
+  private onFault(e: unknown, what: string): void {
+    const reason = `${what}: ${e instanceof Error ? e.message : String(e)}`;
+    this.faulted = true;
+    this.deps.log.warn({ runId: this.id, error: reason }, 'run stopped making progress');
+    if (this.status === 'running' || this.status === 'waiting') this.pause(`${reason}; resume once it is fixed`);
+  }
+
+  /** Saves the checkpoint without waiting; a failure pauses the run instead of becoming an unhandled rejection. */
+  private persist(): void {
+    this.saveCheckpoint().catch((e: unknown) => this.onFault(e, 'writing the checkpoint failed'));
+  }
+
+  private async resumeAfterFault(): Promise<void> {
+    try {
+      await this.deps.store.rewriteMetrics(this.metrics);
+    } catch (e) {
+      this.pauseReason = `writing the run folder still fails: ${e instanceof Error ? e.message : String(e)}`;
+      this.deps.log.warn({ runId: this.id, error: this.pauseReason }, 'run not resumed');
+      this.emitState(`paused: ${this.pauseReason}`);
+      return;
+    }
+    this.faulted = false;
+    this.resume();
   }
 
   private async closeRound(): Promise<void> {
     this.closing = true;
     try {
       await this.closeRoundSteps();
+    } catch (e) {
+      this.onFault(e, 'closing the round failed');
     } finally {
       this.closing = false;
     }
@@ -534,6 +609,12 @@ export class FederatedRun extends EventEmitter {
     clearTimeout(open.timer);
     const t0 = performance.now();
     const updates = [...open.accepted.values()];
+    if (open.sum) {
+      // Own-images uploads join the sum only now, when the round's total is known and the share cap can apply.
+      const own = updates.filter((u) => u.deferred);
+      const used = foldOwnImageUploads(open.sum, own.map((u) => ({ weights: u.weights, weight: u.numSamples })), this.config.maxClientShare);
+      own.forEach((u, i) => (u.numSamples = used[i]));
+    }
     const closed = { round: open.round, updates, sum: open.sum };
     const aggregated = this.strategy.aggregate(closed);
     const aggregateMs = performance.now() - t0;
@@ -623,12 +704,14 @@ export class FederatedRun extends EventEmitter {
    */
   private async saveCheckpoint(): Promise<void> {
     const clients = Object.fromEntries([...this.clients.values()].map((c) => [c.clientId, c.shardIndex]));
+    const clientSecrets = Object.fromEntries([...this.clients.values()].map((c) => [c.clientId, c.secretDigest]));
     await this.deps.store.writeCheckpoint(this.strategy.checkpointTensors(), {
       runId: this.id,
       round: this.round,
       status: this.status,
       pauseReason: this.pauseReason,
       clients,
+      clientSecrets,
       nextClientNumber: this.nextClientNumber,
     });
   }
@@ -637,7 +720,14 @@ export class FederatedRun extends EventEmitter {
   async restore(): Promise<boolean> {
     const checkpoint = await this.deps.store.readCheckpoint();
     if (!checkpoint) return false;
-    const meta = checkpoint.meta as { round: number; status: RunStatus; pauseReason?: string; clients?: Record<string, number>; nextClientNumber?: number };
+    const meta = checkpoint.meta as {
+      round: number;
+      status: RunStatus;
+      pauseReason?: string;
+      clients?: Record<string, number>;
+      clientSecrets?: Record<string, string>;
+      nextClientNumber?: number;
+    };
     try {
       this.strategy.restore(checkpoint.tensors);
     } catch (e) {
@@ -657,13 +747,18 @@ export class FederatedRun extends EventEmitter {
         ready: false,
         numSamples: 0,
         joinedAt: Date.now(),
-        lastSeen: 0,
+        // The grace period for reconnecting starts again at the restart.
+        lastSeen: Date.now(),
         roundsContributed: 0,
         stage: 'disconnected',
+        secretDigest: typeof meta.clientSecrets?.[clientId] === 'string' ? meta.clientSecrets[clientId] : '',
+        shardKey: '',
       });
     }
-    // The run's own rows, written by recordRound.
-    const rows = (await this.deps.store.readMetrics()).filter((r) => (r.round as number) <= this.round) as unknown as RoundMetricsRow[];
+    const read = await this.deps.store.readMetrics();
+    if (read.droppedTornLine !== undefined) this.deps.log.warn({ runId: this.id, line: read.droppedTornLine.slice(0, 200) }, 'metrics.jsonl ended in a line cut short (a crash or a full disk mid-append); dropped it');
+    // The run's own rows, written by recordRound (rowsThroughRound has checked their rounds).
+    const rows = rowsThroughRound(read.rows, this.round) as RoundMetricsRow[];
     await this.deps.store.rewriteMetrics(rows);
     this.metrics.push(...rows);
     this.deps.log.info({ runId: this.id, round: this.round, status: this.status }, 'run restored from checkpoint');
@@ -681,7 +776,7 @@ export class FederatedRun extends EventEmitter {
     if (this.open) clearTimeout(this.open.timer);
     this.open = null;
     this.status = 'stopped';
-    void this.saveCheckpoint();
+    this.persist();
     this.emitState(reason);
   }
 

@@ -7,7 +7,7 @@ import { HeldOutEvaluator } from './evaluator';
 import type { DatasetEnvironment } from './datasets/dataset';
 import { datasetFor } from './datasets/registry';
 import { FederatedRun } from './federated-run';
-import { RunStore } from './run-store';
+import { RunFolderDamage, RunStore } from './run-store';
 import { strategyFor } from './strategies/registry';
 import { type RunTask } from './run-task';
 
@@ -28,9 +28,17 @@ export interface RegistryOptions {
   encodeImages?: ImageEncoder;
 }
 
+/** A run folder that could not be restored: it stays on disk as it is, and is listed as damaged. */
+export interface DamagedRun {
+  runId: string;
+  status: 'damaged';
+  problem: string;
+}
+
 /** Owns the runs of one server process; Fastify decorates itself with one instance (no module-level state). */
 export class RunRegistry {
   private readonly runs = new Map<string, FederatedRun>();
+  private readonly damagedRuns = new Map<string, DamagedRun>();
   private readonly tasks = new Map<string, Promise<RunTask>>();
   /** Raw data loaded once per server and shared by every task built from it (see DatasetEnvironment.once). */
   private readonly rawData = new Map<string, Promise<unknown>>();
@@ -82,18 +90,21 @@ export class RunRegistry {
       if (this.runs.has(id)) continue;
       const store = RunStore.open(this.opts.runsDir, id);
       try {
+        const stale = await store.removeStaleTemporaryFiles();
+        if (stale.length > 0) this.opts.log.warn({ runId: id, files: stale }, 'removed temporary files of writes that never finished');
         const saved = await store.readConfig();
-        const config = runConfigSchema.parse(saved.config);
-        const run = await this.build(id, config, store);
-        if (!(await run.restore())) {
-          this.runs.delete(id);
-          continue;
-        }
+        const config = runConfigSchema.safeParse(saved.config);
+        if (!config.success) throw new RunFolderDamage('config.json', `is not a valid run config: ${config.error.issues[0]?.message ?? 'unknown'}`);
+        const run = await this.build(id, config.data, store);
+        if (!(await run.restore())) throw new RunFolderDamage('checkpoint.bin', 'is missing');
         if (run.status === 'finished' || run.status === 'stopped') continue;
         restored.push(run);
       } catch (e) {
         this.runs.delete(id);
-        this.opts.log.warn({ runId: id, error: (e as Error).message }, 'run folder could not be restored; left as it is');
+        // Refused loudly and listed, never dropped quietly: volunteers on the old link are told why.
+        const problem = e instanceof RunFolderDamage ? `${id}/${e.message}` : `${id}: ${(e as Error).message}`;
+        this.damagedRuns.set(id, { runId: id, status: 'damaged', problem });
+        this.opts.log.warn({ runId: id, folder: store.dir, problem }, 'run folder is damaged: not resumed, left on disk as it is');
       }
     }
     return restored;
@@ -133,6 +144,15 @@ export class RunRegistry {
 
   list(): FederatedRun[] {
     return [...this.runs.values()];
+  }
+
+  /** Run folders found at start that could not be read, with what is wrong. */
+  damaged(): DamagedRun[] {
+    return [...this.damagedRuns.values()];
+  }
+
+  damage(id: string): DamagedRun | undefined {
+    return this.damagedRuns.get(id);
   }
 
   /** The run a volunteer joins when the URL names none: the newest one still accepting clients. */

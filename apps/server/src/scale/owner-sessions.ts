@@ -72,6 +72,9 @@ export class OwnerSessions {
     const parsed = parseMessage(clientHelloSchema, e.data);
     if (!parsed.ok) return { ok: false, code: 'bad-message', message: parsed.reason };
     if (!run) return { ok: false, code: 'run-not-found', message: `no run ${e.runId} on its owner any more` };
+    // One session per socket: a second hello replaces the first, which would otherwise stay selected and never upload.
+    const previous = this.sessions.get(this.key(e.from, e.sid));
+    if (previous) this.registry.get(previous.runId)?.leave(previous.clientId);
     const channel: ClientChannel = {
       send: (event, ...args) => {
         if (event !== 'run:state') this.inbox.send(e.from, { t: 'emit', sid: e.sid, ev: event, args });

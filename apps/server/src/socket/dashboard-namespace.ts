@@ -1,7 +1,7 @@
 import type { Namespace, Server } from 'socket.io';
 import type { RunState } from '@clipfed/protocol';
 import type { FederatedRun } from '../runs/federated-run';
-import type { RunRegistry } from '../runs/run-registry';
+import type { DamagedRun, RunRegistry } from '../runs/run-registry';
 import type {
   ClientSummary,
   DashboardClientEvents,
@@ -12,12 +12,15 @@ import type {
   WatchReply,
 } from '@clipfed/protocol';
 import { RoundProgressTracker } from './dashboard-round-progress';
+import { MessageRateLimiter } from './message-rate-limiter';
 
 export interface DashboardNamespaceOptions {
   /** How often to look for new runs and for client changes that raise no run event (stage, last seen). */
   pollMs?: number;
   /** Longest wait before a run's state, progress and client list reach the pages (bursts are coalesced). */
   flushMs?: number;
+  /** Requests (watch, unwatch) one dashboard socket may make per second, with bursts of twice that (default 5). */
+  watchesPerSecond?: number;
   /** Runs one dashboard socket may watch at once. */
   maxWatchedRuns?: number;
   log: { warn: (o: object | string, msg?: string) => void };
@@ -49,6 +52,24 @@ export function runListEntry(run: FederatedRun): RunListEntry {
     zeroShotAccuracy: run.zeroShot.accuracy,
   };
 }
+
+/** A run folder that could not be restored stays in the list, marked damaged, instead of vanishing. */
+function damagedListEntry(d: DamagedRun): RunListEntry {
+  return {
+    runId: d.runId,
+    name: 'damaged run folder',
+    algorithm: 'unknown',
+    dataset: 'unknown',
+    status: 'damaged',
+    round: 0,
+    totalRounds: 0,
+    connectedClients: 0,
+    minClients: 0,
+    problem: d.problem,
+  };
+}
+
+const runList = (registry: RunRegistry): RunListEntry[] => [...registry.list().map(runListEntry), ...registry.damaged().map(damagedListEntry)];
 
 /** The round in progress: state() reports the open round, which is always one past the last completed one. */
 function openRound(run: FederatedRun, state: RunState): number | null {
@@ -185,7 +206,7 @@ export function attachDashboardNamespace(io: Server, registry: RunRegistry, opts
   const pushList = () => {
     listTimer = null;
     if (nsp.sockets.size === 0) return;
-    const list = registry.list().map(runListEntry);
+    const list = runList(registry);
     const json = JSON.stringify(list);
     if (json === lastListJson) return;
     lastListJson = json;
@@ -213,7 +234,14 @@ export function attachDashboardNamespace(io: Server, registry: RunRegistry, opts
   for (const run of registry.list()) track(run);
 
   nsp.on('connection', (socket) => {
-    socket.emit('runs', registry.list().map(runListEntry));
+    // A watch answers with a whole snapshot (metrics, clients): without a limit one socket could ask thousands a second.
+    const limiter = new MessageRateLimiter(opts.watchesPerSecond ?? 5, 2 * (opts.watchesPerSecond ?? 5));
+    socket.use((packet, next) => {
+      if (limiter.tryTake()) return next();
+      const ack = packet.at(-1);
+      if (typeof ack === 'function') ack({ ok: false, message: `rate-limited: too many requests; "${String(packet[0])}" dropped` });
+    });
+    socket.emit('runs', runList(registry));
     socket.on('watch', (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : (_: WatchReply) => undefined;
       if (!isRunId(raw)) return reply({ ok: false, message: 'watch needs a run id (a string of at most 64 characters)' });

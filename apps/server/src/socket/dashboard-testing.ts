@@ -38,7 +38,7 @@ export async function makeTestRun(config: RunConfigInput = {}) {
     maxUpdateBytes: 1 << 20,
   });
   await run.start();
-  const registry = { list: () => [run], get: (runId: string) => (runId === run.id ? run : undefined) } as unknown as RunRegistry;
+  const registry = { list: () => [run], damaged: () => [], get: (runId: string) => (runId === run.id ? run : undefined) } as unknown as RunRegistry;
 
   /** Joins a client that reports ready at once; returns its id. */
   const joinReadyClient = (): string => {

@@ -1,4 +1,5 @@
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import {
   clientHelloSchema,
@@ -14,6 +15,7 @@ import {
 import type { RunRegistry } from '../runs/run-registry';
 import type { FederatedRun } from '../runs/federated-run';
 import { isSameOrigin } from '../http/security';
+import type { HostAllowList } from '../http/host-allow-list';
 import type { RemoteRuns } from '../scale/cluster';
 import { coalescingChannel } from '../scale/coalescing-channel';
 import { MessageRateLimiter } from './message-rate-limiter';
@@ -32,6 +34,10 @@ export interface GatewayOptions {
   /** Extra page origins allowed to connect (by default only pages served by this server). */
   allowedOrigins?: string[];
   messagesPerSecond?: number;
+  /** Host names accepted on the upgrade request (DNS rebinding defence); every Host is accepted without one. */
+  hostAllowList?: HostAllowList;
+  /** Behind a reverse proxy: the page's scheme comes from X-Forwarded-Proto. */
+  trustProxy?: boolean;
   /**
    * Shortest gap between two run-state messages to one client while the state keeps changing (default 250 ms).
    * With many connections it grows to one millisecond per connection, so the server sends at most about a
@@ -58,7 +64,11 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
     // Training runs in a worker, but a busy 2-core machine with several tabs can stall the page briefly.
     pingTimeout: 60_000,
     allowRequest: (req, callback) => {
-      const ok = isSameOrigin(req.headers.origin, req.headers.host, opts.allowedOrigins);
+      if (opts.hostAllowList && !opts.hostAllowList.allows(req.headers.host)) {
+        opts.log.warn({ host: req.headers.host }, 'websocket for a host name that is not this server refused');
+        return callback('host not allowed', false);
+      }
+      const ok = isSameOrigin(req.headers.origin, req.headers.host, opts.allowedOrigins, requestScheme(req, opts.trustProxy ?? false));
       if (!ok) opts.log.warn({ origin: req.headers.origin }, 'websocket from a foreign origin refused');
       callback(ok ? null : 'origin not allowed', ok);
     },
@@ -108,10 +118,18 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
         if (welcome) return reply(welcome);
       }
       if (!run) {
-        const message = hello.runId ? `no run ${hello.runId}` : 'no run is accepting volunteers right now';
+        const damage = hello.runId ? registry.damage(hello.runId) : undefined;
+        const message = damage
+          ? `run ${hello.runId} could not be restored after a restart (${damage.problem}); the operator has to repair or replace it`
+          : hello.runId
+            ? `no run ${hello.runId}`
+            : 'no run is accepting volunteers right now';
         refuse('run-not-found', message);
         return reply({ ok: false, code: 'run-not-found', message });
       }
+      // One session per socket: a second hello first leaves the session of the first (in whichever run it was).
+      const previous = socket.data.runId && !socket.data.remote ? registry.get(socket.data.runId) : undefined;
+      if (previous && socket.data.clientId) previous.leave(socket.data.clientId);
       const welcome = run.join(channel, hello);
       if (welcome.ok) {
         socket.data.runId = run.id;
@@ -162,4 +180,12 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
     });
   });
   return io;
+}
+
+/** The scheme the connecting page used: TLS on this socket, or (behind a trusted proxy) X-Forwarded-Proto. */
+function requestScheme(req: IncomingMessage, trustProxy: boolean): 'http' | 'https' {
+  if ((req.socket as TLSSocket).encrypted) return 'https';
+  const forwarded = trustProxy ? req.headers['x-forwarded-proto'] : undefined;
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
+  return first === 'https' ? 'https' : 'http';
 }

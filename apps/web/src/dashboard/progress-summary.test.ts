@@ -26,6 +26,10 @@ describe('summariseProgress', () => {
     expect(p.countdown).toMatch(/not known/);
   });
 
+  it('says how many more volunteers a run short of minClients needs', () => {
+    expect(summariseProgress(state({ round: 3, waitingForClients: 2 }), null, 3, 0).headline).toBe('Round 3 of 5 done; waiting for 2 more volunteers (3 needed, 3 connected)');
+  });
+
   it('tells the operator what the run is waiting for between rounds', () => {
     expect(summariseProgress(state({ status: 'waiting', round: 0, connectedClients: 1 }), null, 2, 0).headline).toBe(
       'Not started: waiting for 2 ready volunteers (1 connected)',

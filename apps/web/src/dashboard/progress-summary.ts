@@ -24,7 +24,10 @@ export function summariseProgress(state: RunState, progress: RoundProgress | nul
       members: progress.selected.map((clientId) => ({ clientId, reported: reported.has(clientId) })),
     };
   }
-  const waiting = `waiting for ${minClients} ready volunteer${minClients === 1 ? '' : 's'} (${connected} connected)`;
+  const more = state.waitingForClients;
+  const waiting = more
+    ? `waiting for ${more} more volunteer${more === 1 ? '' : 's'} (${minClients} needed, ${connected} connected)`
+    : `waiting for ${minClients} ready volunteer${minClients === 1 ? '' : 's'} (${connected} connected)`;
   const headline = {
     waiting: `Not started: ${waiting}`,
     running: `Round ${round} of ${total} done; ${waiting}`,

@@ -111,12 +111,21 @@ export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
   },
 
   {
-    key: 'maxUpdateNorm',
-    label: 'Refuse updates beyond (L2)',
+    key: 'maxUpdateNormFactor',
+    label: 'Refuse updates beyond (× adapter norm)',
     kind: 'number',
     min: 0,
     group: 'Robustness and privacy',
-    help: 'An adapter that moved further than this from the global one is refused as broken or malicious.',
+    help: 'An adapter that moved further from the global one than this many times the global adapter’s own norm is refused as broken or malicious.',
+  },
+  {
+    key: 'maxUpdateNorm',
+    label: 'Refuse updates beyond (L2, absolute)',
+    kind: 'number',
+    min: 0,
+    optional: true,
+    group: 'Robustness and privacy',
+    help: 'An absolute bound instead of the relative one above; leave empty to scale the bound with the model.',
   },
   {
     key: 'clipUpdateNorm',

@@ -14,7 +14,7 @@ export function renderRunList(runs: readonly RunListEntry[], selectedId: string 
       'tr',
       { 'data-run-id': r.runId, 'aria-current': r.runId === selectedId ? 'true' : undefined },
       h('td', {}, link, h('br'), h('span', { class: 'muted', text: `${r.runId} · ${r.algorithm}` })),
-      h('td', {}, h('span', { class: 'status', 'data-status': r.status, text: r.status })),
+      h('td', {}, h('span', { class: 'status', 'data-status': r.status, text: r.status }), ...(r.problem ? [h('br'), h('span', { class: 'muted', text: r.problem })] : [])),
       h('td', { text: `${r.round} of ${r.totalRounds}` }),
       h('td', { text: `${r.connectedClients} (needs ${r.minClients})` }),
       h('td', { text: formatPercent(r.lastAccuracy) }),

@@ -1,13 +1,17 @@
-import { SeededRandom } from '../random';
 import type { WeightSet } from '../types';
 import { clipUpdateNorm } from '../robust-aggregate';
+import { SecureGaussian, type GaussianSource } from './secure-gaussian';
 
 export interface ClientLevelDpOptions {
   /** Each client's update (its delta from the global model) is clipped to this L2 norm: the sensitivity. */
   clipNorm: number;
   /** Noise std = noiseMultiplier x clipNorm, added once to the sum of clipped deltas. */
   noiseMultiplier: number;
-  seed: number;
+  /**
+   * Where the noise comes from; by default the platform's CSPRNG, never a seeded generator (its seed would let
+   * anyone regenerate the noise). Tests inject a source to check the arithmetic.
+   */
+  noise?: GaussianSource;
 }
 
 /**
@@ -17,7 +21,7 @@ export interface ClientLevelDpOptions {
  */
 export function aggregateWithClientLevelDp(global: WeightSet, updates: readonly WeightSet[], opts: ClientLevelDpOptions): WeightSet {
   if (updates.length === 0) throw new RangeError('no updates to aggregate');
-  const rng = new SeededRandom(opts.seed);
+  const rng = opts.noise ?? new SecureGaussian();
   const clipped = updates.map((u) => clipUpdateNorm(u, global, opts.clipNorm));
   const std = (opts.noiseMultiplier * opts.clipNorm) / updates.length;
   return global.map((g, ti) => {

@@ -1,2 +1,3 @@
-export { RDP_ORDERS, gaussianRdp, epsilonFromRdp, gaussianMechanismEpsilon } from './rdp-accountant';
+export { RDP_ORDERS, gaussianRdp, sampledGaussianRdp, epsilonFromRdp, gaussianMechanismEpsilon, sampledGaussianEpsilon } from './rdp-accountant';
+export { SecureGaussian, type GaussianSource } from './secure-gaussian';
 export { type ClientLevelDpOptions, aggregateWithClientLevelDp } from './client-level-dp';

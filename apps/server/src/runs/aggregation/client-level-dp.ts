@@ -1,5 +1,6 @@
-import { aggregateWithClientLevelDp, gaussianMechanismEpsilon } from '@clipfed/fl';
+import { aggregateWithClientLevelDp } from '@clipfed/fl';
 import type { RunConfig } from '@clipfed/protocol';
+import { privacySpent } from '../privacy-spent';
 import type { AggregationRule } from './aggregation-rule';
 
 type DpSettings = NonNullable<RunConfig['dp']>;
@@ -9,7 +10,7 @@ type DpSettings = NonNullable<RunConfig['dp']>;
  * to `clipNorm`, clients count equally (n is treated as public), and Gaussian noise of std σ·C/n is added. The
  * noise is calibrated to a mean's sensitivity, so a rule that is not a mean (median, trimmed mean) is refused.
  */
-export function withClientLevelDp(inner: AggregationRule, dp: DpSettings, seed: number): AggregationRule {
+export function withClientLevelDp(inner: AggregationRule, dp: DpSettings): AggregationRule {
   if (!inner.meanOfUpdates) {
     throw new Error(`client-level DP calibrates its noise to a mean of clipped updates; aggregation '${inner.id}' is not a mean (use fedavg or uniform)`);
   }
@@ -17,12 +18,13 @@ export function withClientLevelDp(inner: AggregationRule, dp: DpSettings, seed: 
     id: `dp(${inner.id})`,
     // Clipping happens inside, on the delta from the model the clients were sent.
     admit: (weights) => weights,
-    combine: (reference, updates, round) =>
+    // The noise comes from a CSPRNG inside: nothing public can regenerate it.
+    combine: (reference, updates) =>
       aggregateWithClientLevelDp(
         reference,
         updates.map((u) => u.weights),
-        { ...dp, seed: seed * 7919 + round },
+        dp,
       ),
-    metricsFor: (round) => ({ dpEpsilon: gaussianMechanismEpsilon(dp.noiseMultiplier, round, dp.delta).epsilon, dpDelta: dp.delta }),
+    metricsFor: (round) => privacySpent(dp, round),
   };
 }

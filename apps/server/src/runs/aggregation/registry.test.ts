@@ -45,6 +45,6 @@ describe('aggregation rules', () => {
     expect(asked.success).toBe(false);
     expect(asked.error?.issues[0].message).toMatch(/mean aggregation/);
     const median = AGGREGATION_RULES.median.create(runConfigSchema.parse({}));
-    expect(() => withClientLevelDp(median, { clipNorm: 1, noiseMultiplier: 1, delta: 1e-5 }, 0)).toThrow(/not a mean/);
+    expect(() => withClientLevelDp(median, { clipNorm: 1, noiseMultiplier: 1, delta: 1e-5 })).toThrow(/not a mean/);
   });
 });

@@ -17,5 +17,5 @@ export const AGGREGATION_RULES: { readonly [K in RunConfig['aggregation']]: Rule
 /** The run's aggregation rule, wrapped in client-level DP when the run asks for it. */
 export function aggregationRuleFor(config: RunConfig): AggregationRule {
   const rule = AGGREGATION_RULES[config.aggregation].create(config);
-  return config.dp ? withClientLevelDp(rule, config.dp, config.seed) : rule;
+  return config.dp ? withClientLevelDp(rule, config.dp) : rule;
 }
