@@ -15,6 +15,8 @@ export interface LineChartSpec {
   dashed?: readonly string[];
   /** Series drawn dotted, by label: a second head beside the first, in the same colours. */
   dotted?: readonly string[];
+  /** false: the legend names the series without following the cursor (a phone has no cursor to follow). */
+  liveLegend?: boolean;
   /** Height in CSS pixels, asked again on every resize (the projector view fills the screen's height). */
   height?: () => number;
 }
@@ -102,6 +104,7 @@ export class LineChart {
         },
       ],
       cursor: { drag: { x: false, y: false } },
+      legend: { live: this.spec.liveLegend ?? true },
     };
   }
 

@@ -18,6 +18,8 @@ export interface FieldSpec {
   max?: number;
   /** Empty means "not set" (the feature is off, or the server picks). */
   optional?: boolean;
+  /** What an empty optional field means, shown in it (default "off"). */
+  emptyMeans?: string;
   group: FieldGroup;
 }
 
@@ -28,6 +30,7 @@ export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
     kind: 'text',
     group: 'basic',
     optional: true,
+    emptyMeans: 'algorithm-dataset',
     help: 'Shown in the run list and in exported files. Left empty, the run is named after its algorithm and dataset (e.g. clip2fl-fashion-mnist-lt).',
   },
   {
