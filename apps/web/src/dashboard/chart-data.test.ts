@@ -52,10 +52,10 @@ describe('chart data', () => {
 
   it('charts the balanced head of a CLIP2FL run next to the text-prototype head, and no held-out line without a held-out style', () => {
     const clip2fl: MetricsRow[] = [
-      { round: 0, accuracy: 0.7, heldOutAccuracy: null, zeroShotAccuracy: 0.7, balancedHead: { accuracy: 0.65, shots: { many: 0.9, medium: 0.6, few: null } } },
-      { round: 1, accuracy: 0.72, heldOutAccuracy: null, zeroShotAccuracy: 0.7, balancedHead: { accuracy: 0.75, shots: { many: 0.85, medium: 0.7, few: 0.5 } }, shots: { many: 0.95, medium: 0.6, few: 0.2 } },
+      { round: 0, accuracy: 0.7, heldOutAccuracy: 0.7, zeroShotAccuracy: 0.7, balancedHead: { accuracy: 0.65, shots: { many: 0.9, medium: 0.6, few: null } } },
+      { round: 1, accuracy: 0.72, heldOutAccuracy: 0.72, zeroShotAccuracy: 0.7, balancedHead: { accuracy: 0.75, shots: { many: 0.85, medium: 0.7, few: 0.5 } }, shots: { many: 0.95, medium: 0.6, few: 0.2 } },
     ];
-    const d = accuracyChartData(clip2fl);
+    const d = accuracyChartData(clip2fl, { heldOutStyle: false });
     expect(d.labels).toEqual(['Global accuracy (text prototypes)', 'Balanced head (CLIP2FL / CReFF)', 'Zero-shot CLIP']);
     expect(d.columns[2]).toEqual([65, 75]);
     const s = shotsChartData(clip2fl);

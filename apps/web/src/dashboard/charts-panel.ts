@@ -1,3 +1,4 @@
+import type { RunConfig } from '@clipfed/protocol';
 import { ACCURACY_LABELS, accuracyChartData, perSetChartData, shotsChartData, timingChartData, trafficChartData } from './chart-data';
 import { byId } from './dom';
 import { formatBytes, formatDuration } from './format';
@@ -68,8 +69,8 @@ export class ChartsPanel {
     });
   }
 
-  update(rows: readonly MetricsRow[]): void {
-    this.accuracy.update(accuracyChartData(rows));
+  update(rows: readonly MetricsRow[], dataset: RunConfig['dataset']): void {
+    this.accuracy.update(accuracyChartData(rows, { heldOutStyle: dataset === 'emoji-domains' }));
     const shots = shotsChartData(rows);
     byId('chart-shots').hidden = shots.labels.length === 0;
     if (shots.labels.length > 0) this.shots.update(shots);

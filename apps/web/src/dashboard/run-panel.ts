@@ -99,7 +99,7 @@ export class RunPanel {
 
   private renderMetrics(): void {
     const v = this.view!;
-    this.charts!.update(v.metrics);
+    this.charts!.update(v.metrics, v.config.dataset);
     renderRunStats(v.state, v.metrics);
     renderMetricsTable(v.metrics);
   }
