@@ -67,15 +67,18 @@ async function followTab(backend: string, url: string, deadline: number): Promis
     const t0 = Date.now();
     await page.goto(`${url}&backend=${backend}&nocache`);
     let encodeStart: number | undefined;
+    let encodeEnd: number | undefined;
     let lastStage = '';
     while (Date.now() < deadline) {
       const s = await readStatus(page).catch(() => null);
       const now = Date.now();
-      if (s?.stage === 'encode-images' && s.progress) encodeStart ??= s.progress.startedAt;
-      if (report.readyS === undefined && encodeStart !== undefined && s && s.stage !== 'encode-images' && s.stage !== 'download-data') {
-        report.readyS = (now - t0) / 1000;
-        report.imagesPerS = s.contributed.imagesEncoded / ((now - encodeStart) / 1000);
+      // The encode rate: images over the time the page spent in its encode-images stage, as polled here.
+      if (s?.stage === 'encode-images') encodeStart ??= now;
+      if (encodeStart !== undefined && encodeEnd === undefined && s && s.stage !== 'encode-images') {
+        encodeEnd = now;
+        report.imagesPerS = s.contributed.imagesEncoded / ((encodeEnd - encodeStart) / 1000);
       }
+      if (report.readyS === undefined && s?.stage === 'waiting' && encodeEnd !== undefined) report.readyS = (now - t0) / 1000;
       if (s && s.stage !== lastStage) {
         console.log(`${backend}: ${s.stage} after ${((now - t0) / 1000).toFixed(0)} s`);
         lastStage = s.stage;
@@ -116,7 +119,7 @@ try {
   const onCpu = backends.includes('webgpu') ? await placementsOnCpu(server.url, modelDir) : undefined;
 
   console.log(`\nServer: listening after ${serverReadyS.toFixed(0)} s (model loaded); first run ready ${runCreatedS.toFixed(0)} s later (held-out sets encoded)\n`);
-  console.log('| backend | downloaded by the tab | of it the model | time to ready (encoded) | time to first round | images/s | peak tab (renderer) | peak GPU process | peak browser |');
+  console.log('| backend | downloaded by the tab | of it the model | time to ready (images and prompts encoded) | time to first round | images/s | peak tab (renderer) | peak GPU process | peak browser |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const t of tabs) {
     console.log(
