@@ -95,5 +95,23 @@ test('two wasm tabs finish a CLIP2FL run with KD on Fashion-MNIST-LT, sending cl
     await expect(page.getByTestId('contributed')).toContainText(`${ROUNDS} rounds`);
     await page.screenshot({ path: test.info().outputPath(`volunteer-${i}.png`), fullPage: true });
   }
+
+  // The dashboard charts both heads, and describes the run by its long tail (it has no held-out style).
+  const dashboard = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  watchPageErrors(dashboard, 'dashboard', consoleErrors);
+  await dashboard.goto(`/dashboard.html?run=${runId}`);
+  await expect(dashboard.getByTestId('run-summary')).toContainText('clip2fl on fashion-mnist-lt (imbalance factor 10, 2 shards');
+  await expect(dashboard.getByTestId('run-summary')).not.toContainText('held-out');
+  const accuracyChart = dashboard.getByTestId('chart-accuracy');
+  await expect(accuracyChart).toHaveAttribute('data-points', String(ROUNDS + 1));
+  await expect(accuracyChart.locator('.u-legend')).toContainText('Global accuracy (text prototypes)');
+  await expect(accuracyChart.locator('.u-legend')).toContainText('Balanced head (CLIP2FL / CReFF)');
+  await expect(accuracyChart.locator('.u-legend')).not.toContainText('Held-out style');
+  await expect(dashboard.getByTestId('chart-shots')).toBeVisible();
+  await expect(dashboard.getByTestId('chart-shots').locator('.u-legend')).toContainText('Balanced head, many-shot');
+  const last = metrics.at(-1)!;
+  await expect(dashboard.locator('[data-stat="balanced"] .stat-value')).toHaveText(`${(100 * last.balancedHead.accuracy).toFixed(1)} %`);
+  await dashboard.screenshot({ path: test.info().outputPath('dashboard-clip2fl.png'), fullPage: true });
+
   expect(consoleErrors).toEqual([]);
 });

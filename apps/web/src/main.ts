@@ -8,6 +8,7 @@ import { indexedDbFeatureCache } from './feature-cache';
 import { renderStatus, renderBackends } from './render';
 import { pickOwnImages } from './own-images-picker';
 import { OwnImagesError, shardFromFiles } from './own-images';
+import { LearningPanel } from './learning/learning-panel';
 
 declare global {
   interface Window {
@@ -55,6 +56,7 @@ async function main() {
   // The controls stay disabled until there is a client to pause or take out of the run.
   const pause = document.getElementById('pause') as HTMLButtonElement;
   const leave = document.getElementById('leave') as HTMLButtonElement;
+  const learning = new LearningPanel();
   const socket: ClientSocket = io({ transports: ['websocket'], reconnectionDelayMax: 5000 });
   const client = new FederatedClient(socket, platform, {
     runId: params.get('run') ?? undefined,
@@ -78,6 +80,7 @@ async function main() {
     onStatus: (s) => {
       window.clipfed!.status = s;
       renderStatus(s);
+      learning.onStatus(s);
       // Once the run is over or this tab has left, there is nothing to pause or leave.
       if (s.stage === 'finished') pause.disabled = leave.disabled = true;
     },

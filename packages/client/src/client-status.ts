@@ -31,6 +31,8 @@ export interface ClientStatus {
   lastTrainAccuracy?: number;
   globalAccuracy?: number;
   zeroShotAccuracy?: number;
+  /** The round whose evaluation globalAccuracy is (0: before any training). */
+  globalRound?: number;
   contributed: { rounds: number; imagesEncoded: number; computeMs: number; bytesSent: number };
   lastError?: string;
 }

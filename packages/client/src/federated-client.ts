@@ -84,6 +84,7 @@ export class FederatedClient {
         totalRounds: s.totalRounds,
         globalAccuracy: s.lastMetrics?.accuracy,
         zeroShotAccuracy: s.lastMetrics?.zeroShotAccuracy,
+        globalRound: s.lastMetrics?.round,
         ...(s.status === 'finished' || s.status === 'stopped' ? { stage: 'finished', message: s.message ?? `run ${s.status}` } : {}),
         ...(this.status.stage === 'waiting' && !this.halted ? idleMessage(s) : {}),
       });

@@ -42,7 +42,8 @@ export type Clip2flSettings = z.output<typeof clip2flSettingsSchema>;
 /** A run's settings as an operator gives them (HTTP body or CLI flags); defaults follow the FedCLIP paper. */
 export const runConfigSchema = z
   .object({
-    name: z.string().min(1).max(100).default('fedclip-run'),
+    /** Defaults to the algorithm and dataset ("clip2fl-fashion-mnist-lt"), so a run is never named after another algorithm. */
+    name: z.string().min(1).max(100).optional(),
     dataset: z.enum(DATASETS).default('emoji-domains'),
     /** EmojiDomains style never trained on, used to measure generalisation (leave-one-style-out). */
     heldOutDomain: z.string().max(64).default('openmoji'),
@@ -142,7 +143,13 @@ export const runConfigSchema = z
   .refine((c) => !c.dp || c.aggregation === 'fedavg' || c.aggregation === 'uniform', {
     message: 'client-level DP needs a mean aggregation (fedavg or uniform); median and trimmed mean have no noise calibration',
     path: ['dp'],
-  });
+  })
+  .transform((c) => ({ ...c, name: c.name ?? defaultRunName(c) }));
+
+/** The name a run gets when none is given: what it runs, on what. */
+export function defaultRunName(c: { algorithm: (typeof ALGORITHMS)[number]; dataset: (typeof DATASETS)[number] }): string {
+  return `${c.algorithm}-${c.dataset}`;
+}
 
 export type RunConfig = z.output<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;

@@ -90,6 +90,13 @@ describe('run config', () => {
     expect(parseMessage(runConfigSchema, { clip2fl: { lambda: 1 } }).ok).toBe(false);
   });
 
+  it('names a run after its algorithm and dataset unless it is given a name', () => {
+    expect(runConfigSchema.parse({}).name).toBe('fedclip-emoji-domains');
+    expect(runConfigSchema.parse({ algorithm: 'clip2fl', dataset: 'fashion-mnist-lt' }).name).toBe('clip2fl-fashion-mnist-lt');
+    expect(runConfigSchema.parse({ algorithm: 'clip2fl', name: 'week 3 demo' }).name).toBe('week 3 demo');
+    expect(parseMessage(runConfigSchema, { name: '' }).ok).toBe(false);
+  });
+
   it('fills the FedCLIP defaults', () => {
     const c = runConfigSchema.parse({});
     expect(c).toMatchObject({ algorithm: 'fedclip', learningRate: 5e-5, weightDecay: 0.2, batchSize: 32, aggregation: 'fedavg' });

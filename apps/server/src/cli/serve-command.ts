@@ -1,7 +1,10 @@
+import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { consoleProgress } from '@clipfed/data';
 import { startServer } from '../server';
+import { classroomBanner } from './classroom';
+import { openInBrowser } from './open-in-browser';
 import { describeRun, printRoundLines } from './print-run';
 import { RUN_FLAGS, RUN_FLAGS_HELP, runConfigFromFlags } from './run-flags';
 import { REPO_ROOT, SERVER_FLAGS, SERVER_FLAGS_HELP, serverOptionsFromFlags } from './server-flags';
@@ -14,6 +17,7 @@ ${SERVER_FLAGS_HELP}
   --no-run                start without creating a run (create runs over HTTP)
   --new-run               create a new run even when unfinished runs were resumed from the runs folder
   --exit-when-done        exit when the run finishes (for scripts)
+  --no-open               with --classroom: print the projector view's link instead of opening it
 
 ${RUN_FLAGS_HELP}`;
 
@@ -26,6 +30,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
       'no-run': { type: 'boolean', default: false },
       'new-run': { type: 'boolean', default: false },
       'exit-when-done': { type: 'boolean', default: false },
+      'no-open': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -57,10 +62,23 @@ export async function serveCommand(argv: string[]): Promise<void> {
     console.error('no new run started in place of the damaged one; repair or move its folder, or start with --new-run');
     return;
   }
-  if (values['no-run'] || (server.restored.length > 0 && !values['new-run'])) return;
+  const port = Number(new URL(server.url).port);
+  const announceClassroom = async (runId: string) => {
+    if (!values.classroom) return;
+    const banner = await classroomBanner({ runId, port, interfaces: networkInterfaces() });
+    console.log(`\n${banner.text}\n`);
+    if (!values['no-open'] && (await openInBrowser(banner.projectorUrl))) console.log('Opened the projector view in the browser.');
+  };
+  if (values['no-run'] || (server.restored.length > 0 && !values['new-run'])) {
+    const resumed = server.restored.find((r) => r.status !== 'finished') ?? server.restored[0];
+    if (resumed) await announceClassroom(resumed.id);
+    else if (values.classroom) console.log(`\nClassroom: create a run on the dashboard, ${server.url}/dashboard, to get its link and QR code.\n`);
+    return;
+  }
   const created = await server.registry.create(run.config);
   console.log(describeRun(created));
   console.log(`\n  Open ${server.url}/?run=${created.id} in ${created.config.minClients} or more browser tabs to join.\n`);
+  await announceClassroom(created.id);
   printRoundLines(created);
   created.on('finished', () => {
     console.log(`run ${created.id} finished; metrics in ${resolve(String(values['runs-dir'] ?? resolve(REPO_ROOT, 'runs')), created.id, 'metrics.jsonl')}`);

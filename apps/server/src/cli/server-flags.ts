@@ -5,7 +5,8 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../../../..');
 
 export const SERVER_FLAGS = {
   port: { type: 'string' },
-  host: { type: 'string', default: '127.0.0.1' },
+  host: { type: 'string' },
+  classroom: { type: 'boolean', default: false },
   model: { type: 'string' },
   'runs-dir': { type: 'string' },
   'operator-token': { type: 'string' },
@@ -17,7 +18,9 @@ export const SERVER_FLAGS = {
 
 export const SERVER_FLAGS_HELP = `Server:
   --port <n>              HTTP + websocket port (default 8080, env PORT; 0 = any free port)
-  --host <addr>           interface to listen on (default 127.0.0.1; 0.0.0.0 for a classroom network)
+  --host <addr>           interface to listen on (default 127.0.0.1; with --classroom 0.0.0.0)
+  --classroom             for a room of phones and laptops: listen on every interface, print the network link
+                          and its QR code, and open the dashboard's projector view
   --model <dir>           CLIP model folder (default models/builtin)
   --runs-dir <dir>        where run folders are written (default runs)
   --operator-token <t>    operator token (default env CLIPFED_OPERATOR_TOKEN, else generated and printed)
@@ -33,7 +36,8 @@ export const SERVER_FLAGS_HELP = `Server:
 export function serverOptionsFromFlags(values: Record<string, string | boolean | undefined>): ServerOptions {
   return {
     port: Number(values.port ?? process.env.PORT ?? 8080),
-    host: String(values.host ?? '127.0.0.1'),
+    // A classroom's phones reach the server through the network, never through this computer's loopback.
+    host: String(values.host ?? (values.classroom ? '0.0.0.0' : '127.0.0.1')),
     modelDir: resolve(String(values.model ?? resolve(REPO_ROOT, 'models/builtin'))),
     runsDir: resolve(String(values['runs-dir'] ?? resolve(REPO_ROOT, 'runs'))),
     cacheDir: resolve(REPO_ROOT, '.cache'),

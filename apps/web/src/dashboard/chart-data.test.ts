@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracyChartData, perSetChartData, timingChartData, trafficChartData } from './chart-data';
+import { accuracyChartData, perSetChartData, shotsChartData, timingChartData, trafficChartData } from './chart-data';
 import type { MetricsRow } from './metrics-row';
 
 const rows: MetricsRow[] = [
@@ -21,7 +21,7 @@ const rows: MetricsRow[] = [
 describe('chart data', () => {
   it('plots accuracy in percent with zero-shot CLIP as a reference series, one point per round', () => {
     const d = accuracyChartData(rows);
-    expect(d.labels).toEqual(['Global accuracy', 'Held-out style', 'Zero-shot CLIP']);
+    expect(d.labels).toEqual(['Global accuracy (text prototypes)', 'Held-out style', 'Zero-shot CLIP']);
     expect(d.columns[0]).toEqual([0, 1]);
     expect(d.columns[1]).toEqual([50, 60]);
     expect(d.columns[2]).toEqual([40, null]);
@@ -48,5 +48,30 @@ describe('chart data', () => {
       [null, 0.8],
       [null, null],
     ]);
+  });
+
+  it('charts the balanced head of a CLIP2FL run next to the text-prototype head, and no held-out line without a held-out style', () => {
+    const clip2fl: MetricsRow[] = [
+      { round: 0, accuracy: 0.7, heldOutAccuracy: 0.7, zeroShotAccuracy: 0.7, balancedHead: { accuracy: 0.65, shots: { many: 0.9, medium: 0.6, few: null } } },
+      { round: 1, accuracy: 0.72, heldOutAccuracy: 0.72, zeroShotAccuracy: 0.7, balancedHead: { accuracy: 0.75, shots: { many: 0.85, medium: 0.7, few: 0.5 } }, shots: { many: 0.95, medium: 0.6, few: 0.2 } },
+    ];
+    const d = accuracyChartData(clip2fl, { heldOutStyle: false });
+    expect(d.labels).toEqual(['Global accuracy (text prototypes)', 'Balanced head (CLIP2FL / CReFF)', 'Zero-shot CLIP']);
+    expect(d.columns[2]).toEqual([65, 75]);
+    const s = shotsChartData(clip2fl);
+    expect(s.labels).toEqual([
+      'Text prototypes, many-shot',
+      'Text prototypes, medium-shot',
+      'Text prototypes, few-shot',
+      'Balanced head, many-shot',
+      'Balanced head, medium-shot',
+      'Balanced head, few-shot',
+    ]);
+    expect(s.columns[3]).toEqual([null, 20]);
+    expect(s.columns[6]).toEqual([null, 50]);
+  });
+
+  it('has no long-tail series for a run without one', () => {
+    expect(shotsChartData(rows).labels).toEqual([]);
   });
 });

@@ -9,8 +9,16 @@ export interface LineChartSpec {
   y: YAxis;
   format: (v: number) => string;
   colors: readonly string[];
+  /** Colours by label, for series that come and go (a run without a balanced head): each keeps its colour. */
+  colorOf?: Readonly<Record<string, string>>;
   /** Series drawn dashed, by label: reference lines such as zero-shot CLIP. */
   dashed?: readonly string[];
+  /** Series drawn dotted, by label: a second head beside the first, in the same colours. */
+  dotted?: readonly string[];
+  /** false: the legend names the series without following the cursor (a phone has no cursor to follow). */
+  liveLegend?: boolean;
+  /** Height in CSS pixels, asked again on every resize (the projector view fills the screen's height). */
+  height?: () => number;
 }
 
 const HEIGHT = 220;
@@ -55,7 +63,7 @@ export class LineChart {
     private readonly container: HTMLElement,
     private readonly spec: LineChartSpec,
   ) {
-    this.resize = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: HEIGHT }));
+    this.resize = new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: this.height() }));
     this.resize.observe(container);
   }
 
@@ -63,20 +71,24 @@ export class LineChart {
     return Math.max(240, this.container.clientWidth);
   }
 
+  private height(): number {
+    return this.spec.height?.() ?? HEIGHT;
+  }
+
   private options(labels: readonly string[]): uPlot.Options {
-    const { format, colors, dashed = [] } = this.spec;
+    const { format, colors, colorOf = {}, dashed = [], dotted = [] } = this.spec;
     const value = (_u: uPlot, v: number | null) => (v === null || v === undefined ? MISSING : format(v));
     return {
       width: this.width(),
-      height: HEIGHT,
+      height: this.height(),
       scales: { x: { time: false, range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(1, max ?? 1)] }, y: yScale(this.spec.y) },
       series: [
         { label: 'Round', value: (_u, v) => (v === null ? MISSING : String(v)) },
         ...labels.map((label, i) => ({
           label,
-          stroke: colors[i % colors.length],
+          stroke: colorOf[label] ?? colors[i % colors.length],
           width: 2,
-          dash: dashed.includes(label) ? [6, 4] : undefined,
+          dash: dashed.includes(label) ? [6, 4] : dotted.includes(label) ? [2, 3] : undefined,
           spanGaps: true,
           // Markers help read a few rounds; past a few dozen they only clutter the line.
           points: { show: (_u: uPlot, _s: number, i0: number, i1: number) => i1 - i0 < 40, size: 6 },
@@ -92,6 +104,7 @@ export class LineChart {
         },
       ],
       cursor: { drag: { x: false, y: false } },
+      legend: { live: this.spec.liveLegend ?? true },
     };
   }
 

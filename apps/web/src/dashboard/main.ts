@@ -1,6 +1,7 @@
 import type { RunListEntry } from '@clipfed/protocol';
 import { byId } from './dom';
 import { notify } from './notice';
+import { pageViewOf, viewSearch } from './page-view';
 import { mountControls } from './run-controls';
 import { mountRunForm } from './run-form';
 import { renderRunList } from './run-list-view';
@@ -8,8 +9,10 @@ import { RunPanel } from './run-panel';
 import { RunViewState } from './run-view-state';
 import { connectDashboard } from './socket';
 
+const view = pageViewOf(location.search);
+document.body.dataset.view = view;
 const socket = connectDashboard();
-const panel = new RunPanel();
+const panel = new RunPanel(view);
 let runs: RunListEntry[] = [];
 /** The run the operator asked for, which may not have reached the run list yet. */
 let wanted: string | null = new URLSearchParams(location.search).get('run');
@@ -35,7 +38,7 @@ function select(runId: string): void {
   const previous = panel.runId;
   if (previous && previous !== runId) socket.emit('unwatch', previous);
   wanted = runId;
-  history.replaceState(null, '', `?run=${encodeURIComponent(runId)}`);
+  history.replaceState(null, '', viewSearch(runId, view));
   renderRunList(runs, runId, select);
   void watch(runId).then(() => byId('run-view').focus());
 }

@@ -24,3 +24,13 @@ export function upsertRow(rows: readonly MetricsRow[], row: MetricsRow): Metrics
   const rest = rows.filter((r) => r.round !== row.round);
   return [...rest, row].sort((a, b) => a.round - b.round);
 }
+
+/** A nested numeric field ('balancedHead.accuracy', 'shots.few'), or null when the row lacks it. */
+export function nestedNumber(row: MetricsRow, path: string): number | null {
+  let v: unknown = row;
+  for (const key of path.split('.')) {
+    if (!v || typeof v !== 'object') return null;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}

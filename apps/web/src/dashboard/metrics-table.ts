@@ -1,6 +1,6 @@
 import { byId, h } from './dom';
 import { formatBytes, formatDuration, formatPercent } from './format';
-import { numberField, participantsOf, type MetricsRow } from './metrics-row';
+import { nestedNumber, numberField, participantsOf, type MetricsRow } from './metrics-row';
 
 /** The charts' numbers as a table: readable by screen readers and on screens too small for a legend. */
 export function renderMetricsTable(rows: readonly MetricsRow[]): void {
@@ -12,6 +12,7 @@ export function renderMetricsTable(rows: readonly MetricsRow[]): void {
         h('td', { text: String(r.round) }),
         h('td', { text: formatPercent(numberField(r, 'accuracy')) }),
         h('td', { text: formatPercent(numberField(r, 'heldOutAccuracy')) }),
+        h('td', { text: formatPercent(nestedNumber(r, 'balancedHead.accuracy')) }),
         h('td', { text: formatPercent(numberField(r, 'zeroShotAccuracy')) }),
         h('td', { text: String(participantsOf(r).length) }),
         h('td', { text: formatBytes(numberField(r, 'bytesUp')) }),

@@ -18,6 +18,13 @@ describe('the create-run form', () => {
     if (result.ok) expect(runConfigSchema.parse(result.config)).toEqual(runConfigSchema.parse({}));
   });
 
+  it('leaves the name to the server, which names a clip2fl run after clip2fl', () => {
+    expect(defaultFormValues().name).toBe('');
+    const result = formValuesToConfig({ ...defaultFormValues(), algorithm: 'clip2fl', dataset: 'fashion-mnist-lt' });
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(runConfigSchema.parse(result.config).name).toBe('clip2fl-fashion-mnist-lt');
+  });
+
   it('reads numbers, converts the deadline to milliseconds and leaves empty optional settings out', () => {
     const result = formValuesToConfig({ ...defaultFormValues(), rounds: '2', localEpochs: ' 1 ', roundDeadlineMs: '90.5', learningRate: '1e-3' });
     expect(result).toMatchObject({ ok: true, config: { rounds: 2, localEpochs: 1, roundDeadlineMs: 90_500, learningRate: 0.001 } });

@@ -18,11 +18,21 @@ export interface FieldSpec {
   max?: number;
   /** Empty means "not set" (the feature is off, or the server picks). */
   optional?: boolean;
+  /** What an empty optional field means, shown in it (default "off"). */
+  emptyMeans?: string;
   group: FieldGroup;
 }
 
 export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
-  { key: 'name', label: 'Name', kind: 'text', group: 'basic', help: 'Shown in the run list and in exported files.' },
+  {
+    key: 'name',
+    label: 'Name',
+    kind: 'text',
+    group: 'basic',
+    optional: true,
+    emptyMeans: 'algorithm-dataset',
+    help: 'Shown in the run list and in exported files. Left empty, the run is named after its algorithm and dataset (e.g. clip2fl-fashion-mnist-lt).',
+  },
   {
     key: 'algorithm',
     label: 'Algorithm',
@@ -243,6 +253,8 @@ export function defaultFormValues(): FormValues {
   const defaults = runConfigSchema.parse({}) as Record<string, unknown>;
   return Object.fromEntries(
     RUN_FORM_FIELDS.map((f) => {
+      // The default name follows the algorithm and dataset, which the form may still change: the server picks it.
+      if (f.key === 'name') return [f.key, ''];
       const v = getPath(defaults, f.key);
       if (v === undefined) return [f.key, ''];
       return [f.key, typeof v === 'number' && f.scale ? String(v / f.scale) : String(v)];

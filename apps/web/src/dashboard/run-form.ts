@@ -29,7 +29,7 @@ function input(f: FieldSpec, value: string): HTMLInputElement | HTMLSelectElemen
     min: f.min,
     max: f.max,
     required: !f.optional,
-    placeholder: f.optional ? 'off' : undefined,
+    placeholder: f.optional ? (f.emptyMeans ?? 'off') : undefined,
   });
   el.value = value;
   return el;

@@ -11,7 +11,10 @@ import { summariseProgress } from './progress-summary';
 import { renderProgress } from './progress-view';
 import { renderRefusals } from './refusals-view';
 import { updateControls } from './run-controls';
+import { runSummaryText } from './run-summary';
 import type { RunViewState } from './run-view-state';
+import { viewSearch, type PageView } from './page-view';
+import { renderRunStats } from './run-stats-view';
 
 type Part = 'state' | 'progress' | 'clients' | 'metrics' | 'refusals';
 
@@ -24,6 +27,8 @@ export class RunPanel {
   private charts: ChartsPanel | null = null;
   private readonly dirty = new Set<Part>();
   private drawTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly pageView: PageView) {}
 
   private schedule(part: Part): void {
     this.dirty.add(part);
@@ -57,12 +62,14 @@ export class RunPanel {
     const section = byId('run-view');
     section.hidden = false;
     // Created once the section is visible, so the charts start at their container's width.
-    this.charts ??= new ChartsPanel();
+    this.charts ??= new ChartsPanel({ projector: this.pageView === 'projector' });
     const c = view.config;
     byId('run-heading').textContent = `Run: ${c.name}`;
-    byId('run-summary').textContent =
-      `${view.runId} · ${c.algorithm} on ${c.dataset} (held-out style ${c.heldOutDomain}) · ${c.rounds} rounds · ` +
-      `${c.localEpochs} local epoch${c.localEpochs === 1 ? '' : 's'} · ${c.aggregation} · deadline ${Math.round(c.roundDeadlineMs / 1000)} s`;
+    const other: PageView = this.pageView === 'projector' ? 'full' : 'projector';
+    const viewLink = byId<HTMLAnchorElement>('view-link');
+    viewLink.href = viewSearch(view.runId, other);
+    viewLink.textContent = other === 'projector' ? 'Projector view' : 'Full dashboard';
+    byId('run-summary').textContent = runSummaryText(view.runId, c);
     this.renderState();
     this.renderClients();
     this.renderMetrics();
@@ -75,6 +82,7 @@ export class RunPanel {
   private renderState(): void {
     const v = this.view!;
     updateControls(v.state.status);
+    renderRunStats(v.state, v.metrics);
     byId('state-message').textContent = v.state.message ? `Last event: ${v.state.message}` : '';
     this.renderProgress();
   }
@@ -91,7 +99,8 @@ export class RunPanel {
 
   private renderMetrics(): void {
     const v = this.view!;
-    this.charts!.update(v.metrics);
+    this.charts!.update(v.metrics, v.config.dataset);
+    renderRunStats(v.state, v.metrics);
     renderMetricsTable(v.metrics);
   }
 

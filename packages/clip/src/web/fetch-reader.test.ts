@@ -82,6 +82,15 @@ describe('FetchModelFileReader', () => {
     }
   });
 
+  it('answers from the manifest once it has one, without asking the server about files the folder lacks', async () => {
+    const reader = new FetchModelFileReader(base, { cacheName: null });
+    await reader.read('manifest.json');
+    requests.length = 0;
+    expect(await reader.exists('onnx/vision_model_quantized.onnx')).toBe(false);
+    expect(await reader.exists('onnx/vision_model.onnx')).toBe(true);
+    expect(requests).toEqual([]);
+  });
+
   it('reports a 404 as a missing file and an unreachable host as no network', async () => {
     const reader = new FetchModelFileReader(base, { cacheName: null });
     await expect(reader.read('nope.json')).rejects.toMatchObject({ code: 'missing-file', file: 'nope.json' });

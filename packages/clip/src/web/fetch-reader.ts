@@ -31,7 +31,9 @@ export class FetchModelFileReader implements ModelFileReader {
   }
 
   async exists(relativePath: string): Promise<boolean> {
-    if (this.manifest?.has(relativePath)) return true;
+    // A manifest lists every file of the folder: asking the server about one it lacks would only log a 404 in the
+    // volunteer's console (the loader probes fp32 before the quantised towers).
+    if (this.manifest && relativePath !== MANIFEST_FILE) return this.manifest.has(relativePath);
     if (relativePath !== MANIFEST_FILE && (await this.cached(relativePath))) return true;
     const res = await this.request(relativePath, { method: 'HEAD', cache: 'no-store' });
     // A server that refuses HEAD: say yes and let read() report what is really there.
