@@ -105,3 +105,18 @@ export {
   updateFeatureBank,
 } from './clip2fl/feature-bank';
 export { type RetrainClassifierOptions, retrainClassifier } from './clip2fl/retrain-classifier';
+export {
+  type StudentConfig,
+  type StudentLayout,
+  STUDENT_DEFAULT_WIDTHS,
+  STUDENT_FEATURE_DIM,
+  studentLayout,
+  studentSpec,
+  studentParameterCount,
+  initStudentWeights,
+  isRunningStatistic,
+} from './student/student-spec';
+export { type StudentParams, type StudentOutput, type BatchStatistics, type Convolution, uploadStudent, studentForward, pixelsTensor } from './student/student-forward';
+export { studentOutputs, studentFeatures, predictWithStudent, studentClassGradients } from './student/student-inference';
+export { type TrainStudentOptions, type TrainStudentResult, trainStudent, studentLossAndGradients } from './student/train-student';
+export { type GatherMode, defaultGatherMode, conv2dIm2col } from './student/im2col-conv';
