@@ -4,7 +4,7 @@ import { SeededRandom } from '../random';
 import type { WeightSet } from '../types';
 import { rowsOf } from '../weights';
 import type { ClassGradient } from './class-gradients';
-import { RowDotKernel } from '../wasm/rowdot-kernel';
+import { rowDotKernelAvailable } from '../wasm/rowdot-kernel';
 import { createKernelBankStep } from './feature-bank-kernel-step';
 import { bankLossAndGradient, createBankStepContext, disposeBankStepContext } from './feature-bank-step';
 import type { LinearClassifier } from './linear-classifier';
@@ -144,7 +144,7 @@ export async function updateFeatureBank(bank: FederatedFeatureBank, opts: Featur
     return { steps: 0, matchedClasses, loss: 0, matchLoss: 0, pclLoss: 0 };
   }
   const stepArgs = { numClasses: C, perClass: M, dim: d, lambda, temperature, weight: R.weight, bias: R.bias, targets, textEmbeddings: opts.textEmbeddings ?? null };
-  const useKernel = opts.implementation === 'wasm-simd' || (opts.implementation === undefined && RowDotKernel.create() !== null);
+  const useKernel = opts.implementation === 'wasm-simd' || (opts.implementation === undefined && rowDotKernelAvailable());
   const last = useKernel ? await kernelSteps(bank, stepArgs, steps, lr, opts.onStep) : await tfjsSteps(bank, stepArgs, steps, lr, opts.onStep);
   return { steps, matchedClasses, ...last };
 }

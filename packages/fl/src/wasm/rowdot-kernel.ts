@@ -81,6 +81,11 @@ export class RowDotKernel {
   }
 }
 
+/** Whether this runtime has WebAssembly SIMD (the kernel compiles), without instantiating it. */
+export function rowDotKernelAvailable(): boolean {
+  return compiledModule() !== null;
+}
+
 let compiled: WebAssembly.Module | null | undefined;
 
 function compiledModule(): WebAssembly.Module | null {
