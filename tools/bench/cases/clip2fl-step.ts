@@ -138,11 +138,11 @@ export const clip2flStepCase: BenchCase = {
     let after: LinearClassifier | null = null;
     for (let i = 0; i < 2; i++) {
       const a = await wholeRound(true);
-      afterRounds.push(a);
+      afterRounds.push({ wall: a.wall, cpu: a.cpu });
       after = a.classifier;
       ctx.progress(0.5 + 0.25 * i + 0.05);
       const b = await wholeRound(false);
-      beforeRounds.push(b);
+      beforeRounds.push({ wall: b.wall, cpu: b.cpu });
       before = b.classifier;
       ctx.progress(0.5 + 0.25 * (i + 1));
     }
