@@ -2,7 +2,9 @@
  * Times CLIP2FL's server step at the reference sizes (C = 10 classes, M = 100 features per class,
  * d = 512, 3 clients per class): federated-feature update steps (gradient matching on every class
  * + PCL) on tfjs cpu and wasm, and classifier re-training epochs (1,000 features, batch 32 → 32
- * SGD steps, plain JavaScript). A full round is 100 bank steps + 300 re-training epochs.
+ * SGD steps). A full round is 100 bank steps + 300 re-training epochs. The feature-bank update and the
+ * re-training default to the WebAssembly SIMD kernel; tools/bench/cases/clip2fl-step.ts compares it with the tfjs
+ * and JavaScript fallbacks.
  * Run: npx tsx packages/fl/bench/clip2fl-server-step.ts
  */
 import * as tf from '@tensorflow/tfjs';
@@ -46,11 +48,19 @@ for (const backend of ['wasm', 'cpu']) {
   await tf.ready();
   const bank = FederatedFeatureBank.create({ numClasses: C, perClass: M, dim: D, seed: 1 });
   const t = timer(3);
-  await updateFeatureBank(bank, { classifier, clientClassGradients: grads, textEmbeddings: text, steps: backend === 'cpu' ? 8 : 23, lambda: 0.001, onStep: t.tick });
-  console.log(`${backend.padEnd(5)} feature-bank step (C=${C}, M=${M}, d=${D}): ${stats(t.samples)}`);
+  await updateFeatureBank(bank, { classifier, clientClassGradients: grads, textEmbeddings: text, steps: backend === 'cpu' ? 8 : 23, lambda: 0.001, onStep: t.tick, implementation: 'tfjs' });
+  console.log(`${backend.padEnd(5)} feature-bank step, tfjs (C=${C}, M=${M}, d=${D}): ${stats(t.samples)}`);
+}
+{
+  const bank = FederatedFeatureBank.create({ numClasses: C, perClass: M, dim: D, seed: 1 });
+  const t = timer(3);
+  await updateFeatureBank(bank, { classifier, clientClassGradients: grads, textEmbeddings: text, steps: 23, lambda: 0.001, onStep: t.tick, implementation: 'wasm-simd' });
+  console.log(`SIMD  feature-bank step, WebAssembly kernel: ${stats(t.samples)}`);
 }
 
 const bank = FederatedFeatureBank.create({ numClasses: C, perClass: M, dim: D, seed: 1 });
-const e = timer(2);
-await retrainClassifier({ features: bank.features, labels: bank.labels(), numClasses: C, dim: D, epochs: 22, seed: 3, onEpoch: e.tick });
-console.log(`JS    re-training epoch (${C * M} features, 32 SGD steps of batch 32): ${stats(e.samples)}`);
+for (const implementation of ['javascript', 'wasm-simd'] as const) {
+  const e = timer(2);
+  await retrainClassifier({ features: bank.features, labels: bank.labels(), numClasses: C, dim: D, epochs: 22, seed: 3, onEpoch: e.tick, implementation });
+  console.log(`${implementation.padEnd(10)} re-training epoch (${C * M} features, 32 SGD steps of batch 32): ${stats(e.samples)}`);
+}

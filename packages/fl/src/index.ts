@@ -33,8 +33,31 @@ export {
   type TrainAdapterResult,
   TrainingAbortedError,
   trainAdapter,
+  trainClipAdapter,
   batchSizesPerEpoch,
 } from './train-adapter';
+export { type TrainHeadOptions, type TrainHeadResult, trainHead } from './train-head';
+export { type FeatureHead } from './feature-head';
+export { FEDCLIP_ATTENTION_HEAD, CLIP_ADAPTER_HEAD, FEATURE_HEADS } from './feature-heads';
+export { adaptFeatureArrayWithHead, predictWithHead, headArgmax } from './head-inference';
+export { embeddingLossAndGradient } from './head-objective';
+export {
+  CLIP_ADAPTER_TENSOR_NAMES,
+  CLIP_ADAPTER_RATIO,
+  CLIP_ADAPTER_REDUCTION,
+  type ClipAdapterTensors,
+  clipAdapterHiddenDim,
+  clipAdapterSpec,
+  clipAdapterParameterCount,
+  initClipAdapterWeights,
+  clipAdapterTensorsFromWeights,
+  disposeClipAdapterTensors,
+  clipAdapterResidual,
+  applyClipAdapter,
+  adaptFeaturesWithClipAdapter,
+  adaptFeatureArrayWithClipAdapter,
+} from './clip-adapter';
+export { type ClipAdapterLossAndGradients, clipAdapterLossAndGradients } from './clip-adapter-step';
 export { predictWithTextPrototypes, textPrototypeArgmax, accuracy, perClassAccuracy } from './predict';
 export { type DistillationOptions, CLIP2FL_KD_DEFAULTS, distillationLoss, distillationGradient, zeroShotLogits } from './kd';
 export { type BackendChoice, NODE_BACKEND_ORDER, initNodeTfBackend } from './backends';
@@ -84,3 +107,18 @@ export {
 export { type RetrainClassifierOptions, retrainClassifier } from './clip2fl/retrain-classifier';
 export { type ClientModel, type ClientModelInput } from './client-models/client-model';
 export { CLIENT_MODELS, type ClientModelId, clientModelFor, largestUpdateBytes } from './client-models/registry';
+export {
+  type StudentConfig,
+  type StudentLayout,
+  STUDENT_DEFAULT_WIDTHS,
+  STUDENT_FEATURE_DIM,
+  studentLayout,
+  studentSpec,
+  studentParameterCount,
+  initStudentWeights,
+  isRunningStatistic,
+} from './student/student-spec';
+export { type StudentParams, type StudentOutput, type BatchStatistics, type Convolution, uploadStudent, studentForward, pixelsTensor } from './student/student-forward';
+export { studentOutputs, studentFeatures, predictWithStudent, studentClassGradients } from './student/student-inference';
+export { type TrainStudentOptions, type TrainStudentResult, trainStudent, studentLossAndGradients } from './student/train-student';
+export { type GatherMode, defaultGatherMode, conv2dIm2col } from './student/im2col-conv';

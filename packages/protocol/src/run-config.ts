@@ -4,7 +4,7 @@ export const ALGORITHMS = ['zero-shot', 'local', 'fedclip', 'creff', 'clip2fl', 
 export const AGGREGATIONS = ['fedavg', 'uniform', 'median', 'trimmed-mean'] as const;
 export const DATASETS = ['emoji-domains', 'fashion-mnist-lt'] as const;
 /** The client models of `@clipfed/fl`'s registry (its `CLIENT_MODELS`), which this list must name. */
-export const CLIENT_MODEL_IDS = ['fedclip-adapter'] as const;
+export const CLIENT_MODEL_IDS = ['fedclip-adapter', 'clip-adapter'] as const;
 
 /**
  * CLIP2FL / CReFF settings (algorithms.md §2). Defaults are the reference code's, except where the

@@ -6,6 +6,7 @@ export const RUN_FLAGS = {
   dataset: { type: 'string' },
   'held-out': { type: 'string' },
   'client-domains': { type: 'string' },
+  'client-model': { type: 'string' },
   algorithm: { type: 'string' },
   rounds: { type: 'string' },
   'min-clients': { type: 'string' },
@@ -44,6 +45,8 @@ export const RUN_FLAGS_HELP = `Run settings (each flag overrides the preset's va
                           domain <style>-sketch | <style>-silhouette | <style>-inverted (the five styles then train)
   --client-domains <list> EmojiDomains domains the clients hold, comma-separated, one shard each (styles or
                           derived domains; default every style but the held-out one)
+  --client-model <name>   fedclip-adapter (default): FedCLIP's attention adapter | clip-adapter: CLIP-Adapter's
+                          residual bottleneck MLP (Gao et al. 2021)
   --algorithm <name>      fedclip (default) | zero-shot | local | centralised | creff | clip2fl
   --rounds <n>            rounds (default 10)
   --min-clients <n>       clients needed before a round starts (default 2)
@@ -91,6 +94,7 @@ export function runConfigFromFlags(values: Record<string, string | boolean | und
       dataset: values.dataset,
       heldOutDomain: values['held-out'],
       clientDomains: list('client-domains'),
+      clientModel: values['client-model'],
       algorithm: values.algorithm,
       rounds: num('rounds'),
       minClients: num('min-clients'),

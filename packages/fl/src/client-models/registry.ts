@@ -1,9 +1,11 @@
 import type { ClientModel } from './client-model';
+import { clipAdapterModel } from './clip-adapter';
 import { fedclipAdapterModel } from './fedclip-adapter';
 
 /** Every client model a run can name in `clientModel`: one line each. */
 export const CLIENT_MODELS = {
   'fedclip-adapter': fedclipAdapterModel,
+  'clip-adapter': clipAdapterModel,
 } as const satisfies Record<string, ClientModel>;
 
 export type ClientModelId = keyof typeof CLIENT_MODELS;

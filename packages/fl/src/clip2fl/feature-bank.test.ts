@@ -4,6 +4,7 @@ import { OptionError, ShapeError } from '../errors';
 import { forEachBackend } from '../testing';
 import { type ClassGradient, classGradientTensors, computeClientClassGradients } from './class-gradients';
 import { FederatedFeatureBank, updateFeatureBank } from './feature-bank';
+import { createKernelBankStep } from './feature-bank-kernel-step';
 import { bankLossAndGradient, createBankStepContext, disposeBankStepContext } from './feature-bank-step';
 import { gradientMatchDistance } from './gradient-matching';
 import { prototypeContrastiveLoss } from './pcl';
@@ -70,6 +71,7 @@ forEachBackend(['cpu', 'wasm'], () => {
       return { match: out.match.dataSync()[0], pcl: out.pcl.dataSync()[0], grad: tf.concat(out.grads).dataSync() };
     });
     disposeBankStepContext(ctx);
+    const kernel = createKernelBankStep({ numClasses: c3, perClass: m, dim: d, lambda, temperature: tau, weight: R.weight, bias: R.bias, targets, textEmbeddings: text, features }).lossAndGradient();
     const reference = tf.tidy(() => {
       const w = tf.tensor2d(R.weight, [c3, d]);
       const b = tf.tensor1d(R.bias);
@@ -95,6 +97,28 @@ forEachBackend(['cpu', 'wasm'], () => {
     expect(manual.pcl).toBeCloseTo(reference.pcl, 4);
     const scale = Math.max(...Array.from(reference.grad, Math.abs));
     expectClose(manual.grad, reference.grad, 1e-4 * scale);
+    // The WebAssembly SIMD step computes the same objective and gradient.
+    expect(kernel.match).toBeCloseTo(reference.match, 4);
+    expect(kernel.pcl).toBeCloseTo(reference.pcl, 4);
+    expectClose(kernel.grad, reference.grad, 1e-4 * scale);
+  });
+
+  it('moves the bank the same way with the SIMD kernel as with tfjs, to float rounding (reference sizes but M = 20)', async () => {
+    const [c10, d] = [10, 60]; // 60: not a multiple of the kernel's 8 lanes
+    const rng = new SeededRandom(3);
+    const grads = new Map<number, ClassGradient[]>();
+    for (let c = 0; c < c10; c++) if (c !== 7) grads.set(c, [0, 1].map(() => ({ gW: rng.fillNormal(new Float32Array(c10 * d)).map((v) => v * 0.01), gb: rng.fillNormal(new Float32Array(c10)).map((v) => v * 0.1) })));
+    const opts = { classifier: initLinearClassifier(c10, d, 2), clientClassGradients: grads, textEmbeddings: rng.fillNormal(new Float32Array(c10 * d)), steps: 30, lambda: 0.001 };
+    const banks = (['wasm-simd', 'tfjs'] as const).map(() => FederatedFeatureBank.create({ numClasses: c10, perClass: 20, dim: d, seed: 1 }));
+    const start = banks[0].features.slice();
+    const [simd, tfjs] = [await updateFeatureBank(banks[0], { ...opts, implementation: 'wasm-simd' }), await updateFeatureBank(banks[1], { ...opts, implementation: 'tfjs' })];
+    const moved = banks[1].features.map((v, i) => v - start[i]);
+    const scale = Math.max(...Array.from(moved, Math.abs));
+    expect(scale).toBeGreaterThan(1e-2);
+    expectClose(banks[0].features.map((v, i) => v - start[i]), moved, 1e-3 * scale);
+    expect(simd.matchLoss).toBeCloseTo(tfjs.matchLoss, 4);
+    expect(simd.pclLoss).toBeCloseTo(tfjs.pclLoss, 4);
+    expect(simd.loss).toBeLessThan(opts.steps * 2 * c10); // not NaN
   });
 
   it('moves only the classes some client reported (CReFF, lambda 0) and shrinks the matching loss', async () => {

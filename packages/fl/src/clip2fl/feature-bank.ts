@@ -4,6 +4,8 @@ import { SeededRandom } from '../random';
 import type { WeightSet } from '../types';
 import { rowsOf } from '../weights';
 import type { ClassGradient } from './class-gradients';
+import { rowDotKernelAvailable } from '../wasm/rowdot-kernel';
+import { createKernelBankStep } from './feature-bank-kernel-step';
 import { bankLossAndGradient, createBankStepContext, disposeBankStepContext } from './feature-bank-step';
 import type { LinearClassifier } from './linear-classifier';
 import { PCL_TEMPERATURE } from './pcl';
@@ -95,6 +97,12 @@ export interface FeatureBankUpdateOptions {
   lambda?: number;
   temperature?: number;
   onStep?: (progress: FeatureBankProgress) => void | Promise<void>;
+  /**
+   * `wasm-simd` (the default where WebAssembly SIMD exists): products in a SIMD kernel
+   * (feature-bank-kernel-step.ts); `tfjs`: the tfjs step on the active backend (feature-bank-step.ts), the
+   * fallback. Same steps, same results to float rounding.
+   */
+  implementation?: 'wasm-simd' | 'tfjs';
 }
 
 export interface FeatureBankUpdateResult {
@@ -135,21 +143,34 @@ export async function updateFeatureBank(bank: FederatedFeatureBank, opts: Featur
     // CReFF with no client gradients this round: the loss is constant, the bank stays as it is.
     return { steps: 0, matchedClasses, loss: 0, matchLoss: 0, pclLoss: 0 };
   }
-  const ctx = createBankStepContext({
-    numClasses: C,
-    perClass: M,
-    dim: d,
-    lambda,
-    temperature,
-    weight: R.weight,
-    bias: R.bias,
-    targets,
-    textEmbeddings: opts.textEmbeddings ?? null,
-  });
+  const stepArgs = { numClasses: C, perClass: M, dim: d, lambda, temperature, weight: R.weight, bias: R.bias, targets, textEmbeddings: opts.textEmbeddings ?? null };
+  const useKernel = opts.implementation === 'wasm-simd' || (opts.implementation === undefined && rowDotKernelAvailable());
+  const last = useKernel ? await kernelSteps(bank, stepArgs, steps, lr, opts.onStep) : await tfjsSteps(bank, stepArgs, steps, lr, opts.onStep);
+  return { steps, matchedClasses, ...last };
+}
+
+type StepArgs = Parameters<typeof createBankStepContext>[0];
+type Losses = { loss: number; matchLoss: number; pclLoss: number };
+
+async function kernelSteps(bank: FederatedFeatureBank, args: StepArgs, steps: number, lr: number, onStep: FeatureBankUpdateOptions['onStep']): Promise<Losses> {
+  const kernel = createKernelBankStep({ ...args, features: bank.features });
+  let last: Losses = { loss: 0, matchLoss: 0, pclLoss: 0 };
+  for (let step = 1; step <= steps; step++) {
+    const { match, pcl } = kernel.step(lr);
+    last = { loss: match + args.lambda * pcl, matchLoss: match, pclLoss: pcl };
+    await onStep?.({ step, totalSteps: steps, ...last });
+  }
+  bank.features = kernel.features();
+  return last;
+}
+
+async function tfjsSteps(bank: FederatedFeatureBank, args: StepArgs, steps: number, lr: number, onStep: FeatureBankUpdateOptions['onStep']): Promise<Losses> {
+  const { numClasses: C, perClass: M, dim: d } = args;
+  const ctx = createBankStepContext(args);
   // One tensor per class block: the objective separates by class, and per-block 2-D products are
   // far faster on tfjs-wasm than slicing or batching one [C·M, d] tensor.
   let blocks = Array.from({ length: C }, (_, c) => tf.tensor2d(bank.classFeatures(c), [M, d]));
-  let last = { loss: 0, matchLoss: 0, pclLoss: 0 };
+  let last: Losses = { loss: 0, matchLoss: 0, pclLoss: 0 };
   try {
     for (let step = 1; step <= steps; step++) {
       const { match, pcl, grads } = bankLossAndGradient(ctx, blocks);
@@ -158,8 +179,8 @@ export async function updateFeatureBank(bank: FederatedFeatureBank, opts: Featur
       blocks = next;
       const [matchLoss, pclLoss] = [(await match.data())[0], (await pcl.data())[0]];
       tf.dispose([match, pcl]);
-      last = { loss: matchLoss + lambda * pclLoss, matchLoss, pclLoss };
-      await opts.onStep?.({ step, totalSteps: steps, ...last });
+      last = { loss: matchLoss + args.lambda * pclLoss, matchLoss, pclLoss };
+      await onStep?.({ step, totalSteps: steps, ...last });
     }
     const updated = new Float32Array(C * M * d);
     for (let c = 0; c < C; c++) updated.set(await blocks[c].data(), c * M * d);
@@ -168,7 +189,7 @@ export async function updateFeatureBank(bank: FederatedFeatureBank, opts: Featur
     tf.dispose(blocks);
     disposeBankStepContext(ctx);
   }
-  return { steps, matchedClasses, ...last };
+  return last;
 }
 
 /** ḡ_c: unweighted mean over the clients that reported class c (class counts are never sent). */

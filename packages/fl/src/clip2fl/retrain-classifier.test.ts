@@ -46,12 +46,32 @@ describe('retrainClassifier', () => {
     await expect(retrainClassifier({ ...opts, labels: labels.map(() => 9) })).rejects.toThrow(/label 9/);
   });
 
+  it('gives the same classifier with the SIMD kernel as with the plain JavaScript loops, to float rounding', async () => {
+    // 300 epochs as in the reference; d = 60 is not a multiple of the kernel's 8 lanes (zero-padded rows).
+    const d = 60;
+    const { features, labels } = clusteredFeatures([30, 20, 10, 5], d, 4, 0.8);
+    const opts = { features, labels, numClasses: C, dim: d, epochs: 300, batchSize: 8, lr: 0.05, seed: 5 };
+    const losses: Record<string, number[]> = { 'wasm-simd': [], javascript: [] };
+    const [simd, js] = await Promise.all(
+      (['wasm-simd', 'javascript'] as const).map((implementation) =>
+        retrainClassifier({ ...opts, implementation, onEpoch: ({ loss }) => void losses[implementation].push(loss) }),
+      ),
+    );
+    const scale = Math.max(...Array.from(js.weight, Math.abs));
+    expect(scale).toBeGreaterThan(0.5); // trained well away from the ±0.13 init
+    expectClose(simd.weight, js.weight, 1e-4 * scale);
+    expectClose(simd.bias, js.bias, 1e-4 * scale);
+    expectClose(losses['wasm-simd'], losses.javascript, 1e-5, 1e-4);
+    expect(simd.weight).not.toEqual(js.weight); // two implementations really ran
+  });
+
   it('takes exact SGD steps on mean cross-entropy (odd dimension, full batch)', async () => {
     const [c3, d, n, lr, seed] = [3, 5, 4, 0.3, 11];
     const rng = new SeededRandom(1);
     const X = rng.fillNormal(new Float32Array(n * d));
     const labels = Int32Array.of(0, 2, 1, 2);
-    const trained = await retrainClassifier({ features: X, labels, numClasses: c3, dim: d, epochs: 1, batchSize: n, lr, seed });
+    for (const implementation of ['wasm-simd', 'javascript'] as const) {
+    const trained = await retrainClassifier({ features: X, labels, numClasses: c3, dim: d, epochs: 1, batchSize: n, lr, seed, implementation });
     // The same fresh init the function draws, then one float64 gradient step by hand.
     const init = initLinearClassifier(c3, d, new SeededRandom(seed).nextUint32());
     const W = Float64Array.from(init.weight);
@@ -70,5 +90,6 @@ describe('retrainClassifier', () => {
     }
     expectClose(trained.weight, W.map((w, i) => w - lr * gW[i]), 1e-6);
     expectClose(trained.bias, b.map((v, i) => v - lr * gb[i]), 1e-6);
+    }
   });
 });

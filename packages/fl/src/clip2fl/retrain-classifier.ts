@@ -1,6 +1,7 @@
 import { OptionError, ShapeError } from '../errors';
 import { SeededRandom } from '../random';
 import { rowsOf } from '../weights';
+import { RowDotKernel, paddedRowLength } from '../wasm/rowdot-kernel';
 import { type LinearClassifier, initLinearClassifier } from './linear-classifier';
 
 export interface RetrainClassifierOptions {
@@ -17,6 +18,12 @@ export interface RetrainClassifierOptions {
   /** Seeds the fresh classifier's init and the per-epoch shuffles. */
   seed: number;
   onEpoch?: (progress: { epoch: number; totalEpochs: number; loss: number }) => void | Promise<void>;
+  /**
+   * `wasm-simd` (the default where WebAssembly SIMD exists): the products in a SIMD kernel, float32 sums;
+   * `javascript`: plain loops with float64 sums (the fallback). Both take the same steps in the same order
+   * and agree to float rounding.
+   */
+  implementation?: 'wasm-simd' | 'javascript';
 }
 
 /**
@@ -24,9 +31,10 @@ export interface RetrainClassifierOptions {
  * default init, plain SGD (no momentum, no weight decay), mean cross-entropy, shuffled batches
  * with the last partial batch kept.
  *
- * Written in plain JavaScript rather than tfjs: a step is only 2·B·C·d multiply-adds (330k for
- * the reference sizes) and 300 epochs are ~10k steps, so tfjs's per-kernel dispatch (~20 kernels a
- * step) cost several times the arithmetic. Parameters are float32 like PyTorch's; sums are float64.
+ * Not tfjs: a step is only 2·B·C·d multiply-adds (330k for the reference sizes) and 300 epochs are ~10k
+ * steps, so tfjs's per-kernel dispatch (~20 kernels a step) costs several times the arithmetic. The two
+ * products of a step run in a WebAssembly SIMD kernel (wasm/rowdot.wat), about 8× faster than the plain
+ * JavaScript loops kept as the fallback (docs/BENCHMARKS.md). Parameters are float32 like PyTorch's.
  */
 export async function retrainClassifier(opts: RetrainClassifierOptions): Promise<LinearClassifier> {
   const { numClasses: C, dim: d, features: X, labels } = opts;
@@ -44,7 +52,9 @@ export async function retrainClassifier(opts: RetrainClassifierOptions): Promise
 
   const rng = new SeededRandom(opts.seed);
   const model = initLinearClassifier(C, d, rng.nextUint32());
-  const step = sgdStep(model, Math.min(batchSize, Math.max(n, 1)), lr);
+  const maxBatch = Math.min(batchSize, Math.max(n, 1));
+  const kernel = opts.implementation === 'javascript' ? null : RowDotKernel.create();
+  const step = kernel ? kernelSgdStep(kernel, model, X, maxBatch, lr) : sgdStep(model, maxBatch, lr);
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const order = rng.permutation(n);
     let lossSum = 0;
@@ -53,7 +63,65 @@ export async function retrainClassifier(opts: RetrainClassifierOptions): Promise
     }
     await opts.onEpoch?.({ epoch, totalEpochs: epochs, loss: n > 0 ? lossSum / n : 0 });
   }
+  step.finish();
   return model;
+}
+
+type SgdStep = ((X: Float32Array, labels: Int32Array, batch: Int32Array) => number) & { finish: () => void };
+
+/**
+ * sgdStep with the products in the SIMD kernel: X (rows zero-padded to a multiple of 8 floats) and the
+ * weights live in kernel memory for the whole re-training; the batch rows are gathered by copyWithin; the
+ * softmax, the loss and the bias stay in JavaScript (C values per row). `finish` copies the weights back.
+ */
+function kernelSgdStep(kernel: RowDotKernel, model: LinearClassifier, X: Float32Array, maxBatch: number, lr: number): SgdStep {
+  const { numClasses: C, dim: d, weight: W, bias: b } = model;
+  const dp = paddedRowLength(d);
+  const n = X.length / d;
+  kernel.reserve({ x: n * dp, w: C * dp, batch: maxBatch * dp, logits: maxBatch * C, coef: C * maxBatch });
+  const [xk, wk, logits, coef] = [kernel.region('x'), kernel.region('w'), kernel.region('logits'), kernel.region('coef')];
+  for (let i = 0; i < n; i++) xk.set(X.subarray(i * d, (i + 1) * d), i * dp);
+  for (let c = 0; c < C; c++) wk.set(W.subarray(c * d, (c + 1) * d), c * dp);
+  const memory = kernel.region('x').buffer;
+  const all = new Float32Array(memory);
+  const [xAt, wAt, batchAt, logitsAt, coefAt] = ['x', 'w', 'batch', 'logits', 'coef'].map((name) => kernel.offset(name));
+  const probs = new Float64Array(C);
+  const step = (_X: Float32Array, labels: Int32Array, batch: Int32Array): number => {
+    const bs = batch.length;
+    for (let t = 0; t < bs; t++) {
+      const from = (xAt >> 2) + batch[t] * dp;
+      all.copyWithin((batchAt >> 2) + t * dp, from, from + dp);
+    }
+    kernel.dotRows(batchAt, bs, wAt, C, dp, logitsAt);
+    let loss = 0;
+    const scale = 1 / bs;
+    for (let t = 0; t < bs; t++) {
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) {
+        probs[c] = logits[t * C + c] + b[c];
+        if (probs[c] > max) max = probs[c];
+      }
+      const y = labels[batch[t]];
+      const zy = probs[y];
+      let sum = 0;
+      for (let c = 0; c < C; c++) sum += (probs[c] = Math.exp(probs[c] - max));
+      loss += Math.log(sum) + max - zy;
+      // coef[c, t] = −lr·∂loss/∂logit[t, c], laid out [C, B] for W[c] += Σ_t coef[c, t]·x_t.
+      for (let c = 0; c < C; c++) coef[c * bs + t] = -lr * (probs[c] / sum - (c === y ? 1 : 0)) * scale;
+    }
+    for (let c = 0; c < C; c++) {
+      let sb = 0;
+      for (let t = 0; t < bs; t++) sb += coef[c * bs + t];
+      b[c] += sb;
+    }
+    kernel.addProducts(coefAt, C, batchAt, bs, dp, wAt);
+    return loss;
+  };
+  return Object.assign(step, {
+    finish: () => {
+      for (let c = 0; c < C; c++) W.set(wk.subarray(c * dp, c * dp + d), c * d);
+    },
+  });
 }
 
 /**
@@ -61,13 +129,13 @@ export async function retrainClassifier(opts: RetrainClassifierOptions): Promise
  * loss. The rows are gathered into a contiguous buffer and the dot products use four independent
  * accumulators (about 2.5× faster in V8 than the naive loops).
  */
-function sgdStep(model: LinearClassifier, maxBatch: number, lr: number): (X: Float32Array, labels: Int32Array, batch: Int32Array) => number {
+function sgdStep(model: LinearClassifier, maxBatch: number, lr: number): SgdStep {
   const { numClasses: C, dim: d, weight: W, bias: b } = model;
   const xb = new Float32Array(maxBatch * d);
   const G = new Float64Array(maxBatch * C); // ∂ mean-CE / ∂logits = (softmax − onehot) / B
   const logits = new Float64Array(C);
   const d4 = d - (d % 4);
-  return (X, labels, batch) => {
+  const step = (X: Float32Array, labels: Int32Array, batch: Int32Array): number => {
     const bs = batch.length;
     const scale = 1 / bs;
     let loss = 0;
@@ -130,4 +198,5 @@ function sgdStep(model: LinearClassifier, maxBatch: number, lr: number): (X: Flo
     }
     return loss;
   };
+  return Object.assign(step, { finish: () => {} });
 }

@@ -106,3 +106,39 @@ export function refKdLoss(student: number[][], teacher: number[][], T: number, a
   }
   return (alpha * T * T * kl) / student.length;
 }
+
+/** CLIP-Adapter in float64: normalise(α·ReLU(ReLU(x·Wd)·Wu) + (1−α)·x), row by row; Wd [d, r], Wu [r, d]. */
+export function refClipAdapt(down: Float64Array, up: Float64Array, x: Float64Array, d: number, ratio = 0.2): Float64Array {
+  const r = down.length / d;
+  const n = x.length / d;
+  const out = new Float64Array(n * d);
+  const h = new Float64Array(r);
+  for (let row = 0; row < n; row++) {
+    const xr = x.subarray(row * d, (row + 1) * d);
+    for (let j = 0; j < r; j++) {
+      let s = 0;
+      for (let i = 0; i < d; i++) s += xr[i] * down[i * r + j];
+      h[j] = Math.max(0, s);
+    }
+    let norm = 0;
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let i = 0; i < r; i++) s += h[i] * up[i * d + j];
+      const v = ratio * Math.max(0, s) + (1 - ratio) * xr[j];
+      out[row * d + j] = v;
+      norm += v * v;
+    }
+    norm = Math.sqrt(norm);
+    for (let j = 0; j < d; j++) out[row * d + j] /= norm;
+  }
+  return out;
+}
+
+/** Mean cross-entropy of logits rows against labels. */
+export function refCrossEntropy(logits: number[][], labels: readonly number[]): number {
+  let s = 0;
+  logits.forEach((row, i) => {
+    s += refLogSumExp(row) - row[labels[i]];
+  });
+  return s / logits.length;
+}
