@@ -8,9 +8,10 @@ import { FederatedClient, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform, memoryFeatureCache } from '@clipfed/client/node';
 import { initNodeTfBackend } from '@clipfed/fl';
 import type { RoundMetricsRow } from '@clipfed/protocol';
-import { runConfigFromFlags, startServer, type FederatedServer } from '@clipfed/server';
+import { runConfigFromFlags, type FederatedServer } from '@clipfed/server';
+import { BUILTIN_MODEL_DIR, startBuiltinModelServer } from './builtin-server';
 
-const MODEL_DIR = resolve('models/builtin');
+const MODEL_DIR = BUILTIN_MODEL_DIR;
 /** What `npm start` asks for: two or three tabs. */
 const CLIENTS = 3;
 
@@ -20,16 +21,7 @@ const sockets: ClientSocket[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'clipfed-default-run-'));
-  server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    modelDir: MODEL_DIR,
-    runsDir: join(dir, 'runs'),
-    cacheDir: resolve('.cache'),
-    webDist: join(dir, 'no-web'),
-    operatorToken: 't',
-    logLevel: 'silent',
-  });
+  server = await startBuiltinModelServer(dir);
   await initNodeTfBackend(['wasm', 'cpu'], () => undefined);
 });
 

@@ -8,10 +8,11 @@ import { FederatedClient, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform, inlineTrainer, memoryFeatureCache } from '@clipfed/client/node';
 import { SeededRandom, updateNorm, type WeightSet } from '@clipfed/fl';
 import { runConfigSchema } from '@clipfed/protocol';
-import { startServer, type FederatedServer } from '../../apps/server/src/server';
+import type { FederatedServer } from '@clipfed/server';
+import { BUILTIN_MODEL_DIR, startBuiltinModelServer } from './builtin-server';
 import { RawVolunteer } from './raw-volunteer';
 
-const MODEL_DIR = resolve('models/builtin');
+const MODEL_DIR = BUILTIN_MODEL_DIR;
 const HONEST = 4;
 
 let server: FederatedServer;
@@ -21,16 +22,7 @@ const featureCache = memoryFeatureCache();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'clipfed-poisoning-'));
-  server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    modelDir: MODEL_DIR,
-    runsDir: join(dir, 'runs'),
-    cacheDir: resolve('.cache'),
-    webDist: join(dir, 'no-web'),
-    operatorToken: 't',
-    logLevel: 'silent',
-  });
+  server = await startBuiltinModelServer(dir);
   model = loadClipModelFromDir(MODEL_DIR);
 });
 

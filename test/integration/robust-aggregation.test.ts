@@ -7,9 +7,10 @@ import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { FederatedClient, type AdapterTrainer, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform, inlineTrainer, memoryFeatureCache } from '@clipfed/client/node';
 import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
-import { startServer, type FederatedServer } from '@clipfed/server';
+import type { FederatedServer } from '@clipfed/server';
+import { BUILTIN_MODEL_DIR, startBuiltinModelServer } from './builtin-server';
 
-const MODEL_DIR = resolve('models/builtin');
+const MODEL_DIR = BUILTIN_MODEL_DIR;
 const CLIENTS = 5;
 /** How far (accuracy, absolute) a robust rule under attack may fall below the honest FedAvg run. */
 const ROBUST_MARGIN = 0.03;
@@ -35,16 +36,7 @@ const results: Record<string, number> = {};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'clipfed-robust-'));
-  server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    modelDir: MODEL_DIR,
-    runsDir: join(dir, 'runs'),
-    cacheDir: resolve('.cache'),
-    webDist: join(dir, 'no-web'),
-    operatorToken: 't',
-    logLevel: 'silent',
-  });
+  server = await startBuiltinModelServer(dir);
   model = sharedModel();
 });
 
