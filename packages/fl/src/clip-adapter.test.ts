@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import {
-  adaptFeatureArrayWithClipAdapter,
   adaptFeaturesWithClipAdapter,
   clipAdapterParameterCount,
   clipAdapterSpec,
@@ -9,7 +8,7 @@ import {
 } from './clip-adapter';
 import { ShapeError } from './errors';
 import { CLIP_ADAPTER_HEAD, FEDCLIP_ATTENTION_HEAD, FEATURE_HEADS } from './feature-heads';
-import { adaptFeatureArrayWithHead, predictWithHead } from './head-inference';
+import { adaptFeatureArrayWithClipAdapter, adaptFeatureArrayWithHead, predictWithHead } from './head-inference';
 import { predictWithTextPrototypes } from './predict';
 import { SeededRandom } from './random';
 import { expectClose, forEachBackend } from './testing';

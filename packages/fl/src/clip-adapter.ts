@@ -93,28 +93,6 @@ export function adaptFeaturesWithClipAdapter(weights: WeightSet | null, imageFea
   }
 }
 
-/** adaptFeaturesWithClipAdapter over a row-major [n, dim] Float32Array, in chunks to bound backend memory. */
-export function adaptFeatureArrayWithClipAdapter(weights: WeightSet | null, features: Float32Array, dim: number): Float32Array {
-  const n = rowsOf(features, dim, 'features');
-  const out = new Float32Array(n * dim);
-  const t = weights === null ? null : clipAdapterTensorsFromWeights(weights, dim);
-  try {
-    const chunk = 1024;
-    for (let start = 0; start < n; start += chunk) {
-      const rows = Math.min(chunk, n - start);
-      const y = tf.tidy(() => {
-        const x = tf.tensor2d(features.subarray(start * dim, (start + rows) * dim), [rows, dim]);
-        return t === null ? l2NormalizeRows(x) : applyClipAdapter(t, x);
-      });
-      out.set(y.dataSync(), start * dim);
-      y.dispose();
-    }
-  } finally {
-    if (t) disposeClipAdapterTensors(t);
-  }
-  return out;
-}
-
 function checkDim(dim: number): void {
   if (!Number.isInteger(dim) || dim <= 0 || dim % CLIP_ADAPTER_REDUCTION !== 0) {
     throw new ShapeError(`CLIP-Adapter dimension must be a positive multiple of ${CLIP_ADAPTER_REDUCTION}, got ${dim}`);

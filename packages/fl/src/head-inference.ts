@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { l2NormalizeRows } from './adapter';
 import type { FeatureHead } from './feature-head';
+import { CLIP_ADAPTER_HEAD } from './feature-heads';
 import type { WeightSet } from './types';
 import { rowsOf } from './weights';
 
@@ -63,4 +64,9 @@ export function headArgmax(head: FeatureHead, params: readonly tf.Tensor[] | nul
     const emb = params === null ? l2NormalizeRows(x) : head.apply(params, x);
     return tf.argMax(tf.matMul(emb, textNormT), 1) as tf.Tensor1D;
   });
+}
+
+/** CLIP-Adapter's adapted, normalised features of a row-major [n, dim] array (see adaptFeatureArrayWithHead). */
+export function adaptFeatureArrayWithClipAdapter(weights: WeightSet | null, features: Float32Array, dim: number): Float32Array {
+  return adaptFeatureArrayWithHead(CLIP_ADAPTER_HEAD, weights, features, dim);
 }

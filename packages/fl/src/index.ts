@@ -39,7 +39,7 @@ export {
 export { type TrainHeadOptions, type TrainHeadResult, trainHead } from './train-head';
 export { type FeatureHead } from './feature-head';
 export { FEDCLIP_ATTENTION_HEAD, CLIP_ADAPTER_HEAD, FEATURE_HEADS } from './feature-heads';
-export { adaptFeatureArrayWithHead, predictWithHead, headArgmax } from './head-inference';
+export { adaptFeatureArrayWithHead, adaptFeatureArrayWithClipAdapter, predictWithHead, headArgmax } from './head-inference';
 export { embeddingLossAndGradient } from './head-objective';
 export {
   CLIP_ADAPTER_TENSOR_NAMES,
@@ -55,7 +55,6 @@ export {
   clipAdapterResidual,
   applyClipAdapter,
   adaptFeaturesWithClipAdapter,
-  adaptFeatureArrayWithClipAdapter,
 } from './clip-adapter';
 export { type ClipAdapterLossAndGradients, clipAdapterLossAndGradients } from './clip-adapter-step';
 export { predictWithTextPrototypes, textPrototypeArgmax, accuracy, perClassAccuracy } from './predict';

@@ -1,4 +1,5 @@
-import { adaptFeatureArrayWithClipAdapter, clipAdapterSpec, initClipAdapterWeights } from '../clip-adapter';
+import { clipAdapterSpec, initClipAdapterWeights } from '../clip-adapter';
+import { adaptFeatureArrayWithClipAdapter } from '../head-inference';
 import { trainClipAdapter } from '../train-adapter';
 import type { ClientModel } from './client-model';
 
