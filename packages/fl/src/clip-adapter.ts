@@ -3,7 +3,7 @@ import { l2NormalizeRows } from './adapter';
 import { ShapeError } from './errors';
 import { SeededRandom } from './random';
 import type { TensorSpec, WeightSet } from './types';
-import { requireTensor, rowsOf } from './weights';
+import { requireTensor } from './weights';
 
 /**
  * CLIP-Adapter (Gao et al. 2021, gaopengcuhk/CLIP-Adapter `clip_adapter.py`): a residual bottleneck MLP on
