@@ -1,6 +1,7 @@
 import { io } from 'socket.io-client';
 import { FederatedClient, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform } from '@clipfed/client/node';
+import { clientModelFor, type WeightSet } from '@clipfed/fl';
 import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
 import type { SuiteContext } from './suite-context';
 
@@ -8,6 +9,8 @@ import type { SuiteContext } from './suite-context';
 export interface ExperimentSpec {
   id: string;
   protocol: 'A' | 'B';
+  /** Protocol A: the five styles as clients, or the derived domains (absent in results written before the grids). */
+  grid?: 'styles' | 'derived';
   method: string;
   /** Protocol A: the held-out style; protocol B: the imbalance factor. */
   setting: string;
@@ -28,6 +31,9 @@ export interface RoundRow {
   shots?: ShotRow;
   zeroShotShots?: ShotRow;
   balancedHead?: { accuracy: number; heldOutAccuracy: number | null; perSet: Record<string, number>; shots?: ShotRow };
+  /** Mean over the clients' own test splits with the global model (FedCLIP's personalisation). */
+  personalAccuracy?: number;
+  zeroShotPersonalAccuracy?: number;
   roundMs?: number;
   meanTrainMs?: number;
   evalMs?: number;
@@ -47,6 +53,15 @@ export interface ExperimentResult {
   /** CPU time of this process during the experiment (all threads: tfjs, onnxruntime, sockets); on a shared machine the honest cost. */
   cpuMs: number;
   rows: RoundRow[];
+  /**
+   * L2 norm of each tensor of the global model after the last round, and of the same model's initialisation
+   * (the run's seed): how far training moved it, e.g. whether weight decay held the adapter near its start.
+   */
+  globalNorms?: { initial: Record<string, number>; final: Record<string, number> };
+}
+
+function tensorNorms(weights: WeightSet): Record<string, number> {
+  return Object.fromEntries(weights.map((t) => [t.name, Math.sqrt(t.data.reduce((a, v) => a + v * v, 0))]));
 }
 
 const KEEP: (keyof RoundRow)[] = [
@@ -59,6 +74,8 @@ const KEEP: (keyof RoundRow)[] = [
   'shots',
   'zeroShotShots',
   'balancedHead',
+  'personalAccuracy',
+  'zeroShotPersonalAccuracy',
   'roundMs',
   'meanTrainMs',
   'evalMs',
@@ -100,5 +117,7 @@ export async function runExperiment(ctx: SuiteContext, spec: ExperimentSpec): Pr
   for (const s of sockets) s.disconnect();
   const rows = run.metrics.map((m) => Object.fromEntries(KEEP.filter((k) => k in m).map((k) => [k, m[k]])) as unknown as RoundRow);
   const used = process.cpuUsage(cpu);
-  return { spec, runId: run.id, wallMs: Date.now() - started, cpuMs: (used.user + used.system) / 1000, rows };
+  const config = runConfigSchema.parse(spec.config);
+  const globalNorms = { initial: tensorNorms(clientModelFor(config.clientModel).init((await ctx.model).embedDim, config.seed)), final: tensorNorms(run.global) };
+  return { spec, runId: run.id, wallMs: Date.now() - started, cpuMs: (used.user + used.system) / 1000, rows, globalNorms };
 }

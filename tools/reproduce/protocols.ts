@@ -13,6 +13,13 @@ export const PROTOCOL_A_SETTINGS = {
   learningRate: 1e-3,
   /** FedCLIP's reference code averages the training clients uniformly (algorithms.md §1.6). */
   aggregation: 'uniform',
+  /**
+   * The class-level objective and no weight decay, as the demo preset: FedCLIP's in-batch loss counts same-class
+   * pairs as negatives, and its coupled decay holds the attention adapter at zero-shot. Both departures from the
+   * paper are measured as ablations on the derived-domain grid (`fedclip-paper-loss`, `fedclip-decay`).
+   */
+  objective: 'class-ce',
+  weightDecay: 0,
 } as const satisfies Partial<RunConfigInput>;
 
 export const PROTOCOL_B_SETTINGS = {
@@ -41,35 +48,61 @@ export const PROTOCOL_B_SETTINGS = {
 } as const satisfies Partial<RunConfigInput>;
 
 export const SEEDS = [0, 1, 2];
-export const PROTOCOL_A_METHODS = ['zero-shot', 'local', 'fedclip', 'centralised'] as const;
+/** Protocol A's methods: the FedCLIP paper's comparison, with both client heads. */
+export const PROTOCOL_A_METHODS = ['zero-shot', 'local', 'fedclip', 'fedclip-clip-adapter', 'centralised'] as const;
+/** Protocol A ablations, on the derived-domain grid only: the paper's training settings one at a time. */
+export const PROTOCOL_A_ABLATIONS = ['fedclip-decay', 'fedclip-paper-loss'] as const;
+export type ProtocolAMethod = (typeof PROTOCOL_A_METHODS)[number] | (typeof PROTOCOL_A_ABLATIONS)[number];
+
+/** What each protocol A method sets beyond PROTOCOL_A_SETTINGS. */
+const PROTOCOL_A_METHOD_CONFIG: Record<ProtocolAMethod, Partial<RunConfigInput>> = {
+  'zero-shot': { algorithm: 'zero-shot' },
+  local: { algorithm: 'local' },
+  fedclip: { algorithm: 'fedclip' },
+  'fedclip-clip-adapter': { algorithm: 'fedclip', clientModel: 'clip-adapter' },
+  centralised: { algorithm: 'centralised' },
+  /** FedCLIP's coupled weight decay 0.2 (AdamW-style L2 in the gradient), class-level objective. */
+  'fedclip-decay': { algorithm: 'fedclip', weightDecay: 0.2 },
+  /** The paper's training exactly: in-batch CLIP loss and weight decay 0.2. */
+  'fedclip-paper-loss': { algorithm: 'fedclip', objective: 'clip', weightDecay: 0.2 },
+};
 export const PROTOCOL_B_METHODS = ['fedclip', 'creff', 'clip2fl-no-kd', 'clip2fl'] as const;
+/**
+ * The derived-domain grid: every client's domain is one the model never saw (a silhouette, an edge-map sketch and
+ * colour-inverted images of the three pretraining styles), with each unseen style held out in turn.
+ */
+export const DERIVED_CLIENT_DOMAINS = ['noto-silhouette', 'twemoji-sketch', 'fluent-flat-inverted'] as const;
+export const DERIVED_HELD_OUT = ['openmoji', 'fluent-high-contrast'] as const;
 export const IMBALANCE_FACTORS = [10, 50, 100] as const;
 
 const ROUND_DEADLINE_MS = 600_000;
 
-/** Protocol A: FedCLIP on EmojiDomains, one client per style, each style held out in turn. */
+/**
+ * Protocol A: FedCLIP on EmojiDomains, leave one domain out. Two grids: the five styles (one client each, every
+ * style held out in turn; openmoji and fluent-high-contrast are unseen by the model) and the derived domains.
+ */
 export function protocolA(seeds: readonly number[] = SEEDS): ExperimentSpec[] {
-  const styles = EMOJI_STYLES.map((s) => s.name);
   const specs: ExperimentSpec[] = [];
-  for (const heldOut of styles) {
-    for (const method of PROTOCOL_A_METHODS) {
-      // Zero-shot CLIP does not depend on the seed: one run per style.
+  const add = (grid: 'styles' | 'derived', heldOut: string, clientDomains: readonly string[], methods: readonly ProtocolAMethod[]) => {
+    for (const method of methods) {
+      // Zero-shot CLIP does not depend on the seed: one run per setting.
       for (const seed of method === 'zero-shot' ? [seeds[0]] : seeds) {
-        const trainingStyles = styles.length - 1;
-        const clients = method === 'zero-shot' ? 0 : method === 'centralised' ? 1 : trainingStyles;
+        const clients = method === 'zero-shot' ? 0 : method === 'centralised' ? 1 : clientDomains.length;
         specs.push({
-          id: `A/${heldOut}/${method}/${seed}`,
+          id: `A/${grid === 'derived' ? 'derived/' : ''}${heldOut}/${method}/${seed}`,
           protocol: 'A',
+          grid,
           method,
           setting: heldOut,
           seed,
           clients,
           config: {
             ...PROTOCOL_A_SETTINGS,
-            name: `A ${method} held-out ${heldOut} seed ${seed}`,
+            ...PROTOCOL_A_METHOD_CONFIG[method],
+            name: `A ${grid} ${method} held-out ${heldOut} seed ${seed}`,
             dataset: 'emoji-domains',
             heldOutDomain: heldOut,
-            algorithm: method,
+            clientDomains: [...clientDomains],
             minClients: Math.max(1, clients),
             seed,
             roundDeadlineMs: ROUND_DEADLINE_MS,
@@ -77,7 +110,10 @@ export function protocolA(seeds: readonly number[] = SEEDS): ExperimentSpec[] {
         });
       }
     }
-  }
+  };
+  const styles = EMOJI_STYLES.map((s) => s.name);
+  for (const heldOut of styles) add('styles', heldOut, styles.filter((s) => s !== heldOut), PROTOCOL_A_METHODS);
+  for (const heldOut of DERIVED_HELD_OUT) add('derived', heldOut, DERIVED_CLIENT_DOMAINS, [...PROTOCOL_A_METHODS, ...PROTOCOL_A_ABLATIONS]);
   return specs;
 }
 
