@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy } from '../predict';
+import { accuracy } from '../accuracy';
 import { SeededRandom } from '../random';
 import { expectClose } from '../testing/numeric';
 import { initLinearClassifier, predictWithClassifier } from './linear-classifier';

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { groupedAccuracy, predictWithBalancedHead } from '../metrics';
-import { accuracy } from '../predict';
+import { accuracy, groupedAccuracy } from '../accuracy';
+import { predictWithBalancedHead } from '../predict';
 import { forEachBackend } from '../testing';
 import { type ClassGradient, classGradientsFromWeightSet, classGradientsToWeightSet, computeClientClassGradients } from './class-gradients';
 import { FederatedFeatureBank, updateFeatureBank } from './feature-bank';
