@@ -8,12 +8,12 @@ import {
   type UpdateAck,
 } from '@clipfed/protocol';
 import type { FederatedRun } from '../runs/federated-run';
-import type { RemoteRuns } from '../scale/cluster';
+import type { RemoteRuns } from '../relay/cluster';
 
 /**
  * Every message a volunteer sends, with the schema (packages/protocol) it is validated against: on a socket of
  * this process (socket/gateway.ts) and again when another process relays it to the run's owner
- * (scale/owner-sessions.ts; the relay is only as trusted as Redis).
+ * (relay/owner-sessions.ts; the relay is only as trusted as Redis).
  */
 export const CLIENT_MESSAGE_SCHEMAS = {
   hello: clientHelloSchema,

@@ -5,8 +5,8 @@ import type { ClientToServerEvents, ServerError, ServerToClientEvents, Welcome }
 import type { RunRegistry } from '../runs/run-registry';
 import { isSameOrigin } from '../http/security';
 import type { HostAllowList } from '../http/host-allow-list';
-import type { RemoteRuns } from '../scale/cluster';
-import { coalescingChannel } from '../scale/coalescing-channel';
+import type { RemoteRuns } from '../relay/cluster';
+import { coalescingChannel } from '../relay/coalescing-channel';
 import { readClientMessage, relayRoute, runRoute, type ClientRoute } from './client-messages';
 import { MessageRateLimiter } from './message-rate-limiter';
 
