@@ -6,7 +6,7 @@ import { type ClassGradient, classGradientsFromWeightSet, classGradientsToWeight
 import { FederatedFeatureBank, updateFeatureBank } from './feature-bank';
 import { initLinearClassifier, predictWithClassifier } from './linear-classifier';
 import { retrainClassifier } from './retrain-classifier';
-import { clusteredFeatures, selectRows } from './test-data';
+import { clusteredFeatures, selectRows } from './clustered-features.fixture';
 
 const C = 4;
 const D = 16;
