@@ -9,7 +9,7 @@ import type { ClipModel } from '@clipfed/clip';
 import { FederatedClient, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform } from '@clipfed/client/node';
 import { initNodeTfBackend } from '@clipfed/fl';
-import { freePort, startRedisServer, type RedisServer } from '../../apps/server/src/scale/testing/redis-server';
+import { freePort, startRedisServer, type RedisServer } from './redis-server';
 import { api, startServerProcess, stopProcess, waitFor as waitForProbe, type ServerProcess } from './server-process';
 
 interface RunView {

@@ -5,6 +5,9 @@
  *   npm run bench                         every case (about 10-14 minutes on a 2-core machine)
  *   npm run bench -- --only aggregation   some cases; the report goes to test-results/bench/ unless --out is given
  *   npm run bench -- --list               the cases
+ *
+ * tools/bench/micro/ holds single measurements run by hand outside the report (`npx tsx tools/bench/micro/<name>.ts`);
+ * both time with lib/stats.ts and shared/step-timer.ts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClipModel } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
-import { EMOJI_CLASSES, FASHION_MNIST_CLASSES } from '@clipfed/data/core';
+import { EMOJI_CLASSES, FASHION_MNIST_CLASSES } from '@clipfed/data/browser-safe';
 import { ZERO_SHOT_PROMPT } from './captions';
 import { BUILD_CONFIG } from './build-config';
 import { DEFAULT_MODEL_DIR, domainExposure, readSeenDomains } from './evaluate';

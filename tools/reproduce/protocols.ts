@@ -1,4 +1,4 @@
-import { EMOJI_STYLES } from '@clipfed/data/core';
+import { EMOJI_STYLES } from '@clipfed/data/browser-safe';
 import type { RunConfigInput } from '@clipfed/protocol';
 import type { ExperimentSpec } from './experiment';
 

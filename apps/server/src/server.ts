@@ -15,7 +15,7 @@ import { RunRegistry } from './runs/run-registry';
 import type { FederatedRun } from './runs/federated-run';
 import { attachGateway } from './socket/gateway';
 import { attachDashboardNamespace } from './socket/dashboard-namespace';
-import { Cluster } from './scale/cluster';
+import { Cluster } from './relay/cluster';
 
 export interface ServerOptions {
   port: number;

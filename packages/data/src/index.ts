@@ -1,5 +1,5 @@
-// @clipfed/data (Node): datasets and partitions. Browser code: '@clipfed/data/core'.
-export * from './core';
+// @clipfed/data (Node): datasets and partitions. Browser code: '@clipfed/data/browser-safe'.
+export * from './browser-safe';
 export { consoleProgress } from './progress';
 export { DatasetMissingError, defaultFashionMnistDir, loadFashionMnist, greyToRgb, FASHION_MNIST_ENV, FASHION_MNIST_DEBIAN_DIR } from './fashion-mnist/load';
 export { IdxFormatError, parseIdx, encodeIdx, maybeGunzip, type IdxArray } from './fashion-mnist/idx';

@@ -10,7 +10,7 @@ import { symmetricClipLossFromLogits, symmetricClipLossGradient } from './loss';
  */
 export type MatMulMode = 'explicit-transpose' | 'transpose-flags';
 
-/** The faster mode for a backend (measured for wasm and cpu: bench/train-step.ts). */
+/** The faster mode for a backend (measured for wasm and cpu: tools/bench/micro/train-step.ts). */
 export function defaultMatMulMode(backend: string = tf.getBackend()): MatMulMode {
   return backend === 'wasm' ? 'explicit-transpose' : 'transpose-flags';
 }

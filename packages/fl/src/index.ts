@@ -57,7 +57,7 @@ export {
   adaptFeaturesWithClipAdapter,
 } from './clip-adapter';
 export { type ClipAdapterLossAndGradients, clipAdapterLossAndGradients } from './clip-adapter-step';
-export { predictWithTextPrototypes, textPrototypeArgmax, accuracy, perClassAccuracy } from './predict';
+export { predictWithTextPrototypes, textPrototypeArgmax, predictWithBalancedHead } from './predict';
 export { type DistillationOptions, CLIP2FL_KD_DEFAULTS, distillationLoss, distillationGradient, zeroShotLogits } from './kd';
 export { type BackendChoice, NODE_BACKEND_ORDER, initNodeTfBackend } from './backends';
 export { type WeightingMode, type WeightedUpdate, type StreamingWeightedSumOptions, StreamingWeightedSum, aggregateWeighted, checkSameLayout } from './aggregate';
@@ -72,8 +72,9 @@ export {
   FASHION_MNIST_LT_SHOT_THRESHOLDS,
   shotGroups,
   groupedAccuracy,
-  predictWithBalancedHead,
-} from './metrics';
+  accuracy,
+  perClassAccuracy,
+} from './accuracy';
 export {
   type LinearClassifier,
   CLASSIFIER_WEIGHT,

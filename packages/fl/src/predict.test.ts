@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { initAdapterWeights } from './adapter';
-import { accuracy, perClassAccuracy, predictWithTextPrototypes } from './predict';
+import { adaptFeatureArray, initAdapterWeights } from './adapter';
+import { initLinearClassifier, predictWithClassifier } from './clip2fl/linear-classifier';
+import { predictWithBalancedHead, predictWithTextPrototypes } from './predict';
+import { SeededRandom } from './random';
 import { forEachBackend } from './testing';
-
-describe('accuracy metrics', () => {
-  it('computes overall and per-class accuracy (NaN for an absent class)', () => {
-    const pred = [0, 1, 1, 2, 0];
-    const labels = [0, 1, 2, 2, 1];
-    expect(accuracy(pred, labels)).toBeCloseTo(3 / 5);
-    expect(Array.from(perClassAccuracy(pred, labels, 4))).toEqual([1, 0.5, 0.5, Number.NaN]);
-    expect(() => accuracy([1], [1, 2])).toThrow(/1 predictions for 2 labels/);
-  });
-});
 
 forEachBackend(['cpu', 'wasm'], () => {
   it('zero-shot picks the text prototype with the highest cosine, whatever the feature norm', () => {
@@ -31,5 +23,14 @@ forEachBackend(['cpu', 'wasm'], () => {
     const tail = predictWithTextPrototypes(w, features.subarray(2000 * d), text, d);
     expect(Array.from(all.subarray(2000))).toEqual(Array.from(tail));
     expect(new Set(all).size).toBeGreaterThan(1);
+  });
+
+  it('the balanced head is features → adapter → normalise → R', () => {
+    const d = 8;
+    const features = new SeededRandom(1).fillNormal(new Float32Array(40 * d));
+    const adapter = initAdapterWeights(d, 2);
+    const R = initLinearClassifier(5, d, 3);
+    expect(predictWithBalancedHead(adapter, R, features)).toEqual(predictWithClassifier(R, adaptFeatureArray(adapter, features, d)));
+    expect(predictWithBalancedHead(null, R, features)).toEqual(predictWithClassifier(R, adaptFeatureArray(null, features, d)));
   });
 });

@@ -6,7 +6,7 @@ import { CLIP_ADAPTER_HEAD, FEDCLIP_ATTENTION_HEAD } from './feature-heads';
 import { predictWithHead } from './head-inference';
 import { zeroShotLogits } from './kd';
 import { symmetricClipLoss } from './loss';
-import { accuracy } from './predict';
+import { accuracy } from './accuracy';
 import { forEachBackend, shiftedDomainTask } from './testing';
 import { TrainingAbortedError, batchSizesPerEpoch, trainAdapter, trainClipAdapter } from './train-adapter';
 import { trainHead } from './train-head';

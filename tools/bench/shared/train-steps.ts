@@ -1,4 +1,5 @@
 import { initAdapterWeights, SeededRandom, trainAdapter, type MatMulMode } from '@clipfed/fl';
+import { stepTimer } from './step-timer';
 
 export interface TrainStepTiming {
   /** Milliseconds per step (forward, backward, Adam, loss read back), warm-up steps dropped. */
@@ -21,8 +22,7 @@ export async function timeTrainSteps(opts: { steps: number; warmup?: number; dim
   const features = rng.fillNormal(new Float32Array(n * dim)).map((v) => v * 0.45);
   const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
   const text = rng.fillNormal(new Float32Array(classes * dim));
-  const times: number[] = [];
-  let last = performance.now();
+  const timer = stepTimer(warmup);
   await trainAdapter({
     weights: initAdapterWeights(dim, 0),
     features,
@@ -33,11 +33,7 @@ export async function timeTrainSteps(opts: { steps: number; warmup?: number; dim
     batchSize: batch,
     seed: 3,
     matMulMode: opts.mode,
-    onStep: ({ step }) => {
-      const now = performance.now();
-      if (step > warmup) times.push(now - last);
-      last = now;
-    },
+    onStep: timer.tick,
   });
-  return { steps: times };
+  return { steps: timer.samples };
 }

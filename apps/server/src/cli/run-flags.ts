@@ -1,131 +1,94 @@
-import { DEFAULT_RUN_PRESET, parseMessage, RUN_PRESETS, runConfigSchema, type RunConfig, type RunConfigInput, type RunPresetName } from '@clipfed/protocol';
+import {
+  DEFAULT_RUN_PRESET,
+  isExcluded,
+  parseMessage,
+  RUN_PRESETS,
+  RUN_SETTING_PATHS,
+  RUN_SETTINGS,
+  runConfigSchema,
+  settingShape,
+  type RunConfig,
+  type RunConfigInput,
+  type RunPresetName,
+  type RunSettingGroup,
+  type RunSettingPath,
+  type SettingFlag,
+} from '@clipfed/protocol';
 
-/** Flags that describe a run, shared by `serve` and `simulate`. */
-export const RUN_FLAGS = {
+/** The settings with a CLI flag, in the order of `RUN_SETTINGS` (packages/protocol's run-settings.ts). */
+const FLAGGED: { path: RunSettingPath; group: RunSettingGroup; flag: SettingFlag }[] = RUN_SETTING_PATHS.flatMap((path) => {
+  const doc = RUN_SETTINGS[path];
+  return isExcluded(doc.flag) ? [] : [{ path, group: doc.group, flag: doc.flag as SettingFlag }];
+});
+
+/** Flags that describe a run, shared by `serve` and `simulate`: --preset, then one per setting that has one. */
+export const RUN_FLAGS: Record<string, { type: 'string' | 'boolean' }> = {
   preset: { type: 'string' },
-  dataset: { type: 'string' },
-  'held-out': { type: 'string' },
-  'client-domains': { type: 'string' },
-  'client-model': { type: 'string' },
-  algorithm: { type: 'string' },
-  rounds: { type: 'string' },
-  'min-clients': { type: 'string' },
-  'max-clients': { type: 'string' },
-  fraction: { type: 'string' },
-  'local-epochs': { type: 'string' },
-  'max-images': { type: 'string' },
-  lr: { type: 'string' },
-  'weight-decay': { type: 'string' },
-  objective: { type: 'string' },
-  'deadline-ms': { type: 'string' },
-  aggregation: { type: 'string' },
-  'update-dtype': { type: 'string' },
-  seed: { type: 'string' },
-  'imbalance-factor': { type: 'string' },
-  'head-class-size': { type: 'string' },
-  'client-shards': { type: 'string' },
-  'dirichlet-alpha': { type: 'string' },
-  'test-per-class': { type: 'string' },
-  'data-seed': { type: 'string' },
-  'no-kd': { type: 'boolean' },
-  'pcl-lambda': { type: 'string' },
-  'features-per-class': { type: 'string' },
-  'match-steps': { type: 'string' },
-  'feature-lr': { type: 'string' },
-  'retrain-epochs': { type: 'string' },
-  'retrain-lr': { type: 'string' },
-} as const;
+  ...Object.fromEntries(FLAGGED.map(({ path, flag }) => [flag.name, { type: settingShape(path).kind === 'boolean' ? 'boolean' : 'string' }])),
+};
 
-export const RUN_FLAGS_HELP = `Run settings (each flag overrides the preset's value):
-  --preset <name>         demo (default): FedCLIP on three domains the model never saw, learning visible in
-                          10 rounds | paper: FedCLIP's published settings, leave-one-style-out on the five styles
-                          (the default as soon as --dataset or --algorithm is given)
-  --dataset <name>        emoji-domains (default) | fashion-mnist-lt
-  --held-out <domain>     EmojiDomains style held out for evaluation (default openmoji), or a derived
-                          domain <style>-sketch | <style>-silhouette | <style>-inverted (the five styles then train)
-  --client-domains <list> EmojiDomains domains the clients hold, comma-separated, one shard each (styles or
-                          derived domains; default every style but the held-out one)
-  --client-model <name>   fedclip-adapter (default): FedCLIP's attention adapter | clip-adapter: CLIP-Adapter's
-                          residual bottleneck MLP (Gao et al. 2021)
-  --algorithm <name>      fedclip (default) | zero-shot | local | centralised | creff | clip2fl
-  --rounds <n>            rounds (default 10)
-  --min-clients <n>       clients needed before a round starts (default 2)
-  --max-clients <n>       at most this many clients per round (default 1000)
-  --fraction <x>          fraction of ready clients sampled per round (default 1)
-  --local-epochs <n>      local epochs per round (default 1)
-  --lr <x>                adapter learning rate (default 5e-5)
-  --weight-decay <x>      Adam's coupled weight decay (default 0.2, as FedCLIP)
-  --max-images <n>        at most this many images in each client's shard (default: the whole shard)
-  --objective <o>         clip (FedCLIP's in-batch loss, default) | class-ce (image vs all class prompts)
-  --deadline-ms <n>       round deadline in ms (default 120000)
-  --aggregation <mode>    fedavg (default) | uniform | median | trimmed-mean
-  --update-dtype <t>      float16 (default) | float32 | int8 for adapter transfers
-  --seed <n>              seed (default 0)
+const PRESET_HELP = `demo (default): FedCLIP on three domains the model never saw, learning visible in
+10 rounds | paper: FedCLIP's published settings, leave-one-style-out on the five styles
+(the default as soon as --dataset or --algorithm is given)`;
 
-Fashion-MNIST-LT (--dataset fashion-mnist-lt; needs Debian's dataset-fashion-mnist):
-  --imbalance-factor <x>  head/tail ratio of the long tail (default 100; CLIP2FL uses 10, 50, 100)
-  --head-class-size <n>   training images of the head class (default 6000 = all)
-  --client-shards <n>     client shards, one per client (default 20)
-  --dirichlet-alpha <x>   label skew of the partition (default 0.5)
-  --test-per-class <n>    balanced test images per class (default 1000 = all 10,000)
-  --data-seed <n>         seed of the long tail and partition (default: --seed)
+/** `--help`'s sections: the dataset's and the algorithm's own settings come after the general ones. */
+const HELP_SECTIONS: { title: string; groups?: readonly RunSettingGroup[] }[] = [
+  { title: "Run settings (each flag overrides the preset's value):" },
+  { title: "Fashion-MNIST-LT (--dataset fashion-mnist-lt; needs Debian's dataset-fashion-mnist):", groups: ['Fashion-MNIST-LT data'] },
+  { title: 'CLIP2FL / CReFF (--algorithm clip2fl | creff):', groups: ['CLIP2FL and CReFF'] },
+];
 
-CLIP2FL / CReFF (--algorithm clip2fl | creff):
-  --no-kd                 CLIP2FL without distillation from zero-shot CLIP
-  --pcl-lambda <x>        weight of the prototype contrastive loss (default 0.001; creff: 0)
-  --features-per-class <n> federated features per class (default 100)
-  --match-steps <n>       gradient-matching steps per round (default 100)
-  --feature-lr <x>        SGD learning rate of the federated features (default 0.1)
-  --retrain-epochs <n>    re-training epochs of the balanced classifier per round (default 300)
-  --retrain-lr <x>        its SGD learning rate (default 0.01)`;
+function helpLine(flag: string, help: string): string {
+  const [first, ...rest] = help.split('\n');
+  return [`  ${flag.padEnd(23)} ${first}`, ...rest.map((line) => `${' '.repeat(26)}${line}`)].join('\n');
+}
+
+function flagHelp(): string {
+  const own = new Set(HELP_SECTIONS.flatMap((s) => s.groups ?? []));
+  return HELP_SECTIONS.map((section) => {
+    const flags = FLAGGED.filter((f) => (section.groups ? section.groups.includes(f.group) : !own.has(f.group)));
+    const lines = flags.map(({ flag }) => helpLine(flag.arg ? `--${flag.name} ${flag.arg}` : `--${flag.name}`, flag.help));
+    return [section.title, ...(section.groups ? [] : [helpLine('--preset <name>', PRESET_HELP)]), ...lines].join('\n');
+  }).join('\n\n');
+}
+
+export const RUN_FLAGS_HELP = flagHelp();
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let o = obj;
+  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+  o[keys.at(-1)!] = value;
+}
+
+/** One flag's string (or switch) as the value of its setting: numbers and lists are read, a switch sets its value. */
+function flagValue(path: RunSettingPath, flag: SettingFlag, value: string | boolean | undefined): unknown {
+  if (value === undefined) return undefined;
+  switch (settingShape(path).kind) {
+    case 'boolean':
+      return value ? (flag.sets ?? true) : undefined;
+    case 'integer':
+    case 'number':
+      return Number(value);
+    case 'list':
+      return typeof value === 'string' ? value.split(',').map((d) => d.trim()).filter(Boolean) : undefined;
+    default:
+      return value;
+  }
+}
 
 /** Turns flag strings into a validated RunConfig, or an error sentence naming the bad flag's field. */
 export function runConfigFromFlags(values: Record<string, string | boolean | undefined>): { ok: true; config: RunConfig } | { ok: false; reason: string } {
-  const num = (k: string) => (values[k] === undefined ? undefined : Number(values[k]));
-  const list = (k: string) => (typeof values[k] === 'string' ? values[k].split(',').map((d) => d.trim()).filter(Boolean) : undefined);
   // The demo preset is a whole experiment: naming another dataset or algorithm starts from the paper's settings.
   const presetName = values.preset ?? (values.dataset !== undefined || values.algorithm !== undefined ? 'paper' : DEFAULT_RUN_PRESET);
   if (typeof presetName !== 'string' || !(presetName in RUN_PRESETS)) {
     return { ok: false, reason: `--preset: "${String(presetName)}" is not a preset; choose one of: ${Object.keys(RUN_PRESETS).join(', ')}` };
   }
   const preset: RunConfigInput = RUN_PRESETS[presetName as RunPresetName];
-  const flags: RunConfigInput = JSON.parse(
-    JSON.stringify({
-      dataset: values.dataset,
-      heldOutDomain: values['held-out'],
-      clientDomains: list('client-domains'),
-      clientModel: values['client-model'],
-      algorithm: values.algorithm,
-      rounds: num('rounds'),
-      minClients: num('min-clients'),
-      maxClientsPerRound: num('max-clients'),
-      clientFraction: num('fraction'),
-      localEpochs: num('local-epochs'),
-      maxImagesPerClient: num('max-images'),
-      learningRate: num('lr'),
-      weightDecay: num('weight-decay'),
-      objective: values.objective,
-      roundDeadlineMs: num('deadline-ms'),
-      aggregation: values.aggregation,
-      updateDtype: values['update-dtype'],
-      seed: num('seed'),
-      imbalanceFactor: num('imbalance-factor'),
-      headClassSize: num('head-class-size'),
-      clientShards: num('client-shards'),
-      dirichletAlpha: num('dirichlet-alpha'),
-      testPerClass: num('test-per-class'),
-      dataSeed: num('data-seed'),
-      clip2fl: {
-        kd: values['no-kd'] ? false : undefined,
-        pclLambda: num('pcl-lambda'),
-        featuresPerClass: num('features-per-class'),
-        matchSteps: num('match-steps'),
-        featureLr: num('feature-lr'),
-        retrainEpochs: num('retrain-epochs'),
-        retrainLr: num('retrain-lr'),
-      },
-    }),
-  );
+  const given: Record<string, unknown> = {};
+  for (const { path, flag } of FLAGGED) setPath(given, path, flagValue(path, flag, values[flag.name]));
+  // Unset flags drop out (and a number that is not one becomes null, which the schema names).
+  const flags: RunConfigInput = JSON.parse(JSON.stringify(given));
   const parsed = parseMessage(runConfigSchema, { ...preset, ...flags });
   return parsed.ok ? { ok: true, config: parsed.value } : { ok: false, reason: parsed.reason };
 }

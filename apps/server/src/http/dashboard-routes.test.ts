@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTestRun } from '../socket/dashboard-testing';
+import { makeTestRun } from '../socket/dashboard-run.fixture';
 import { dashboardRoutes } from './dashboard-routes';
 
 let app: FastifyInstance;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { longTailClassCounts, sampleLongTail } from '@clipfed/data/core';
+import { longTailClassCounts, sampleLongTail } from '@clipfed/data/browser-safe';
 import { runConfigSchema } from '@clipfed/protocol';
 import { balancedTestIndices, buildFashionMnistLtTask, longTailSubset } from './fashion-mnist-task';
 import { TaskConfigError } from './emoji-task';

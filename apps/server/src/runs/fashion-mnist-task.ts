@@ -1,4 +1,4 @@
-import { FASHION_MNIST_CLASSES, dirichletPartition, indicesByClass, longTailClassCounts, PartitionError, SeededRandom } from '@clipfed/data/core';
+import { FASHION_MNIST_CLASSES, dirichletPartition, indicesByClass, longTailClassCounts, PartitionError, SeededRandom } from '@clipfed/data/browser-safe';
 import { DatasetMissingError, loadFashionMnist, type ImageSet, type ProgressFn } from '@clipfed/data';
 import { scaledShotThresholds } from '@clipfed/fl';
 import type { RunConfig } from '@clipfed/protocol';

@@ -5,7 +5,7 @@ import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { DashboardClientEvents, DashboardServerEvents, RoundProgress, RunListEntry } from '@clipfed/protocol';
 import { attachDashboardNamespace, type DashboardNamespace } from './dashboard-namespace';
-import { makeTestRun } from './dashboard-testing';
+import { makeTestRun } from './dashboard-run.fixture';
 
 let http: HttpServer;
 let io: Server;

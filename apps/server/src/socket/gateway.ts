@@ -1,30 +1,18 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
-import {
-  clientHelloSchema,
-  clientProgressSchema,
-  clientReadySchema,
-  clientUpdateSchema,
-  parseMessage,
-  type ClientToServerEvents,
-  type ServerError,
-  type ServerToClientEvents,
-  type Welcome,
-} from '@clipfed/protocol';
+import type { ClientToServerEvents, ServerError, ServerToClientEvents, Welcome } from '@clipfed/protocol';
 import type { RunRegistry } from '../runs/run-registry';
-import type { FederatedRun } from '../runs/federated-run';
 import { isSameOrigin } from '../http/security';
 import type { HostAllowList } from '../http/host-allow-list';
-import type { RemoteRuns } from '../scale/cluster';
-import { coalescingChannel } from '../scale/coalescing-channel';
+import type { RemoteRuns } from '../relay/cluster';
+import { coalescingChannel } from '../relay/coalescing-channel';
+import { readClientMessage, relayRoute, runRoute, type ClientRoute } from './client-messages';
 import { MessageRateLimiter } from './message-rate-limiter';
 
 interface SocketData {
   runId?: string;
   clientId?: string;
-  /** The run lives in another server process; messages are relayed to it (scale/). */
-  remote?: boolean;
 }
 
 type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -53,7 +41,9 @@ export interface GatewayOptions {
 
 /**
  * socket.io on the HTTP server Fastify owns (the community plugin targets Fastify 4). Every inbound message is
- * validated against packages/protocol before it reaches a run; each refusal goes back as `server:error`.
+ * validated against packages/protocol before it reaches a run (client-messages.ts); each refusal goes back as
+ * `server:error`. After hello, a socket's messages follow its route: to its run in this process, or relayed to the
+ * process that owns the run.
  */
 export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opts: GatewayOptions) {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
@@ -92,15 +82,16 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
       opts.log.warn({ socket: socket.id, code, message }, 'message refused');
       socket.emit('server:error', { code, message, round });
     };
-    const joinedRun = (): FederatedRun | undefined => {
-      const run = socket.data.runId ? registry.get(socket.data.runId) : undefined;
-      if (!run || !socket.data.clientId) refuse('not-joined', 'send hello first');
-      return run;
+    /** Where this socket's messages go once it has joined: its run here, or the relay to the run's owner. */
+    let route: ClientRoute | undefined;
+    const joined = (): ClientRoute | undefined => {
+      if (!route) refuse('not-joined', 'send hello first');
+      return route;
     };
 
     socket.on('hello', async (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
-      const parsed = parseMessage(clientHelloSchema, raw);
+      const parsed = readClientMessage('hello', raw);
       if (!parsed.ok) {
         refuse('bad-message', `hello: ${parsed.reason}`);
         return reply({ ok: false, code: 'bad-message', message: parsed.reason });
@@ -112,7 +103,7 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
         if (welcome?.ok) {
           socket.data.runId = welcome.runId;
           socket.data.clientId = welcome.clientId;
-          socket.data.remote = true;
+          route = relayRoute(remote, socket.id, welcome.runId);
           void socket.join(`run:${welcome.runId}`);
         } else if (welcome) refuse(welcome.code as ServerError['code'], welcome.message);
         if (welcome) return reply(welcome);
@@ -128,55 +119,53 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
         return reply({ ok: false, code: 'run-not-found', message });
       }
       // One session per socket: a second hello first leaves the session of the first (in whichever run it was).
-      const previous = socket.data.runId && !socket.data.remote ? registry.get(socket.data.runId) : undefined;
-      if (previous && socket.data.clientId) previous.leave(socket.data.clientId);
+      route?.leave();
       const welcome = run.join(channel, hello);
       if (welcome.ok) {
         socket.data.runId = run.id;
         socket.data.clientId = welcome.clientId;
+        route = runRoute(run, welcome.clientId);
         void socket.join(`run:${run.id}`);
       } else refuse(welcome.code as ServerError['code'], welcome.message);
       reply(welcome);
     });
 
     socket.on('ready', (raw) => {
-      const parsed = parseMessage(clientReadySchema, raw);
+      const parsed = readClientMessage('ready', raw);
       if (!parsed.ok) return refuse('bad-message', `ready: ${parsed.reason}`);
-      if (socket.data.remote) return remote!.send(socket.id, socket.data.runId!, 'ready', parsed.value);
-      joinedRun()?.markReady(socket.data.clientId!, parsed.value);
+      joined()?.ready(parsed.value);
     });
 
     socket.on('progress', (raw) => {
-      const parsed = parseMessage(clientProgressSchema, raw);
+      const parsed = readClientMessage('progress', raw);
       if (!parsed.ok) return refuse('bad-message', `progress: ${parsed.reason}`);
-      if (socket.data.remote) return remote!.send(socket.id, socket.data.runId!, 'progress', parsed.value);
-      joinedRun()?.noteProgress(socket.data.clientId!, parsed.value.stage);
+      joined()?.progress(parsed.value);
     });
 
     socket.on('update', async (raw, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
-      const parsed = parseMessage(clientUpdateSchema, raw);
+      const parsed = readClientMessage('update', raw);
       if (!parsed.ok) {
         refuse('bad-message', `update: ${parsed.reason}`);
         return reply({ accepted: false, code: 'bad-message', reason: parsed.reason });
       }
       const runId = socket.data.runId;
-      const run = socket.data.remote ? undefined : joinedRun();
-      if (!runId || (!run && !socket.data.remote)) return reply({ accepted: false, code: 'not-joined', reason: 'send hello first' });
+      const to = joined();
+      if (!runId || !to) return reply({ accepted: false, code: 'not-joined', reason: 'send hello first' });
       if (parsed.value.runId !== runId) {
         refuse('not-selected', `update names run ${parsed.value.runId}, but this client joined ${runId}`, parsed.value.round);
         return reply({ accepted: false, code: 'not-selected', reason: 'wrong run' });
       }
-      const result = run ? run.receiveUpdate(socket.data.clientId!, parsed.value) : await remote!.update(socket.id, runId, parsed.value);
+      // A run in this process answers at once; only the relay is waited for.
+      const answer = to.update(parsed.value);
+      const result = answer instanceof Promise ? await answer : answer;
       if (!result.accepted) refuse(result.code as ServerError['code'], result.reason, parsed.value.round);
       reply(result);
     });
 
     socket.on('disconnect', () => {
       channel.close();
-      if (socket.data.remote) return remote!.send(socket.id, socket.data.runId!, 'disconnect');
-      const run = socket.data.runId ? registry.get(socket.data.runId) : undefined;
-      if (run && socket.data.clientId) run.leave(socket.data.clientId);
+      route?.leave();
     });
   });
   return io;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runConfigSchema } from '@clipfed/protocol';
+import { isExcluded, RUN_SETTING_PATHS, RUN_SETTINGS, runConfigSchema, settingShape } from '@clipfed/protocol';
 import { defaultFormValues, formValuesToConfig, RUN_FORM_FIELDS } from './run-form-fields';
 
 describe('the create-run form', () => {
@@ -65,5 +65,16 @@ describe('the create-run form', () => {
 
   it('explains every setting', () => {
     for (const f of RUN_FORM_FIELDS) expect(f.help.length, f.key).toBeGreaterThan(20);
+  });
+
+  it('has a field for every run setting that the run settings do not leave out of the form, entered as the schema says', () => {
+    const expected = RUN_SETTING_PATHS.filter((p) => !isExcluded(RUN_SETTINGS[p].form));
+    expect(RUN_FORM_FIELDS.map((f) => f.key)).toEqual(expected);
+    for (const f of RUN_FORM_FIELDS) {
+      const shape = settingShape(f.key as (typeof RUN_SETTING_PATHS)[number]);
+      expect(f.kind, f.key).toBe(shape.kind === 'integer' && f.scale ? 'number' : shape.kind);
+      expect(f.optional ?? false, f.key).toBe(shape.optional);
+    }
+    expect(RUN_FORM_FIELDS.find((f) => f.key === 'roundDeadlineMs')).toMatchObject({ kind: 'number', scale: 1000, min: 1, max: 86_400 });
   });
 });

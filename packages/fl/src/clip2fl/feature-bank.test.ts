@@ -11,7 +11,7 @@ import { prototypeContrastiveLoss } from './pcl';
 import { SeededRandom } from '../random';
 import { expectClose } from '../testing';
 import { initLinearClassifier } from './linear-classifier';
-import { clusteredFeatures, selectRows } from './test-data';
+import { clusteredFeatures, selectRows } from './clustered-features.fixture';
 
 const C = 4;
 const D = 16;

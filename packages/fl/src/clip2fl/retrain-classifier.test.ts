@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy } from '../predict';
+import { accuracy } from '../accuracy';
 import { SeededRandom } from '../random';
 import { expectClose } from '../testing/numeric';
 import { initLinearClassifier, predictWithClassifier } from './linear-classifier';
 import { retrainClassifier } from './retrain-classifier';
-import { clusteredFeatures } from './test-data';
+import { clusteredFeatures } from './clustered-features.fixture';
 
 const C = 4;
 const D = 16;

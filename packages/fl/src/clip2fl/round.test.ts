@@ -1,12 +1,12 @@
 import { expect, it } from 'vitest';
-import { groupedAccuracy, predictWithBalancedHead } from '../metrics';
-import { accuracy } from '../predict';
+import { accuracy, groupedAccuracy } from '../accuracy';
+import { predictWithBalancedHead } from '../predict';
 import { forEachBackend } from '../testing';
 import { type ClassGradient, classGradientsFromWeightSet, classGradientsToWeightSet, computeClientClassGradients } from './class-gradients';
 import { FederatedFeatureBank, updateFeatureBank } from './feature-bank';
 import { initLinearClassifier, predictWithClassifier } from './linear-classifier';
 import { retrainClassifier } from './retrain-classifier';
-import { clusteredFeatures, selectRows } from './test-data';
+import { clusteredFeatures, selectRows } from './clustered-features.fixture';
 
 const C = 4;
 const D = 16;

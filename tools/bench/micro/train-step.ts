@@ -4,7 +4,7 @@
  *   autodiff            tf.grads through applyAdapter + symmetricClipLoss
  *   manual/flags        hand-written backward, matMul with transpose flags
  *   manual/explicit     hand-written backward, small operands transposed explicitly (the default)
- * Run: npx tsx packages/fl/bench/train-step.ts [steps]
+ * Run: npx tsx tools/bench/micro/train-step.ts [steps]
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -19,7 +19,8 @@ import {
   initAdapterWeights,
   l2NormalizeRows,
   symmetricClipLoss,
-} from '../src/index';
+} from '@clipfed/fl';
+import { summarize, timeRuns } from '../lib/stats';
 
 const DIM = 512;
 const BATCH = 32;
@@ -27,7 +28,7 @@ const STEPS = Number(process.argv[2] ?? 30);
 
 type Formulation = 'autodiff' | MatMulMode;
 
-function timeSteps(formulation: Formulation): { median: number; min: number } {
+async function timeSteps(formulation: Formulation): Promise<{ median: number; min: number }> {
   const rng = new SeededRandom(1);
   const x = tf.tensor2d(rng.fillNormal(new Float32Array(BATCH * DIM)).map((v) => v * 0.45), [BATCH, DIM]);
   const text = tf.tidy(() => l2NormalizeRows(tf.tensor2d(rng.fillNormal(new Float32Array(BATCH * DIM)), [BATCH, DIM])));
@@ -51,18 +52,12 @@ function timeSteps(formulation: Formulation): { median: number; min: number } {
     loss.dataSync();
     loss.dispose();
   };
-  for (let i = 0; i < 3; i++) step(); // warm-up: kernel compilation, first allocations
-  const times: number[] = [];
-  for (let i = 0; i < STEPS; i++) {
-    const t0 = performance.now();
-    step();
-    times.push(performance.now() - t0);
-  }
+  // Three warm-up steps: kernel compilation, first allocations.
+  const times = await timeRuns(step, STEPS, 3);
   disposeAdapterTensors(params);
   adam.dispose();
   tf.dispose([x, text]);
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], min: times[0] };
+  return summarize(times);
 }
 
 /** The Adam update alone (4 tensors, 525,312 parameters). */
@@ -82,8 +77,7 @@ function timeAdam(): { median: number; min: number } {
   }
   tf.dispose([...p, ...g]);
   adam.dispose();
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], min: times[0] };
+  return summarize(times);
 }
 
 for (const backend of ['wasm', 'cpu']) {
@@ -91,7 +85,7 @@ for (const backend of ['wasm', 'cpu']) {
   await tf.ready();
   for (const f of ['manual/explicit', 'manual/flags', 'autodiff'] as const) {
     const formulation: Formulation = f === 'autodiff' ? 'autodiff' : f === 'manual/flags' ? 'transpose-flags' : 'explicit-transpose';
-    const { median, min } = timeSteps(formulation);
+    const { median, min } = await timeSteps(formulation);
     console.log(`${backend.padEnd(5)} ${f.padEnd(16)} median ${median.toFixed(1)} ms/step, min ${min.toFixed(1)} (d=${DIM}, batch ${BATCH}, ${STEPS} steps)`);
   }
   const adamTime = timeAdam();

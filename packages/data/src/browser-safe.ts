@@ -1,5 +1,5 @@
 // The parts of @clipfed/data that run anywhere (no Node built-ins): types, the seeded RNG, long-tail
-// sampling and partitions. Browser code imports '@clipfed/data/core'.
+// sampling and partitions. Browser code imports '@clipfed/data/browser-safe'.
 export type { ImageSet, ProgressFn } from './image-set';
 export { ImageSetError, imageCount, subsetImages } from './image-set';
 export { SeededRandom } from './random';

@@ -1,8 +1,5 @@
-import { adaptFeatureArray } from './adapter';
-import { type LinearClassifier, predictWithClassifier } from './clip2fl/linear-classifier';
 import { OptionError, ShapeError } from './errors';
-import { accuracy, perClassAccuracy } from './predict';
-import type { WeightSet } from './types';
+
 
 /**
  * Many / medium / few-shot class groups by training-set count: many if count > manyAbove, few if
@@ -77,11 +74,29 @@ export function groupedAccuracy(
   };
 }
 
-/** CLIP2FL's balanced head: raw features → adapter (null = none) → normalised I* → R → argmax. */
-export function predictWithBalancedHead(
-  adapterWeights: WeightSet | null,
-  classifier: LinearClassifier,
-  features: Float32Array,
-): Int32Array {
-  return predictWithClassifier(classifier, adaptFeatureArray(adapterWeights, features, classifier.dim));
+/** Fraction of predictions equal to the labels (0 for an empty set). */
+export function accuracy(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
+  checkSameLength(pred, labels);
+  if (labels.length === 0) return 0;
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) correct++;
+  return correct / labels.length;
+}
+
+/** Accuracy of each class over its own samples; NaN for a class with no samples. */
+export function perClassAccuracy(pred: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): Float64Array {
+  checkSameLength(pred, labels);
+  const correct = new Float64Array(numClasses);
+  const total = new Float64Array(numClasses);
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i];
+    if (!Number.isInteger(y) || y < 0 || y >= numClasses) throw new ShapeError(`label ${y} at index ${i} is outside 0..${numClasses - 1}`);
+    total[y]++;
+    if (pred[i] === y) correct[y]++;
+  }
+  return correct.map((c, i) => (total[i] > 0 ? c / total[i] : Number.NaN));
+}
+
+function checkSameLength(pred: ArrayLike<number>, labels: ArrayLike<number>): void {
+  if (pred.length !== labels.length) throw new ShapeError(`${pred.length} predictions for ${labels.length} labels`);
 }

@@ -1,15 +1,8 @@
-import {
-  clientHelloSchema,
-  clientProgressSchema,
-  clientReadySchema,
-  clientUpdateSchema,
-  parseMessage,
-  type UpdateAck,
-  type Welcome,
-} from '@clipfed/protocol';
+import type { UpdateAck, Welcome } from '@clipfed/protocol';
 import type { ClientChannel } from '../runs/client-channel';
 import type { FederatedRun } from '../runs/federated-run';
 import type { RunRegistry } from '../runs/run-registry';
+import { readClientMessage, runRoute } from '../socket/client-messages';
 import type { ClientEnvelope } from './relay-messages';
 import type { RelayInbox } from './relay-inbox';
 import type { ScaleLog } from './redis-types';
@@ -23,8 +16,9 @@ interface RemoteSession {
 
 /**
  * The owner's side of the relay: volunteers whose sockets are held by other processes, as the run sees them.
- * Their messages arrive through the inbox (already validated where they came in; checked again here, the
- * relay is only as trusted as Redis), and the run's messages to them go back to the process holding the socket.
+ * Their messages arrive through the inbox (already validated where they came in; checked again here against the
+ * same schemas, the relay is only as trusted as Redis) and reach the run through the same dispatch table as a local
+ * socket's (socket/client-messages.ts); the run's messages to them go back to the process holding the socket.
  * Run state is not sent per client: `onStateFanout` broadcasts it once per run through the socket.io adapter.
  */
 export class OwnerSessions {
@@ -48,13 +42,13 @@ export class OwnerSessions {
       case 'hello':
         return this.inbox.reply(e.from, e.req!, this.hello(e, run));
       case 'ready': {
-        const parsed = parseMessage(clientReadySchema, e.data);
-        if (run && session && parsed.ok) run.markReady(session.clientId, parsed.value);
+        const parsed = readClientMessage('ready', e.data);
+        if (run && session && parsed.ok) runRoute(run, session.clientId).ready(parsed.value);
         return;
       }
       case 'progress': {
-        const parsed = parseMessage(clientProgressSchema, e.data);
-        if (run && session && parsed.ok) run.noteProgress(session.clientId, parsed.value.stage);
+        const parsed = readClientMessage('progress', e.data);
+        if (run && session && parsed.ok) runRoute(run, session.clientId).progress(parsed.value);
         return;
       }
       case 'update':
@@ -62,14 +56,14 @@ export class OwnerSessions {
       case 'disconnect':
         if (session) {
           this.sessions.delete(this.key(e.from, e.sid));
-          run?.leave(session.clientId);
+          if (run) runRoute(run, session.clientId).leave();
         }
         return;
     }
   }
 
   private hello(e: ClientEnvelope, run: FederatedRun | undefined): Welcome {
-    const parsed = parseMessage(clientHelloSchema, e.data);
+    const parsed = readClientMessage('hello', e.data);
     if (!parsed.ok) return { ok: false, code: 'bad-message', message: parsed.reason };
     if (!run) return { ok: false, code: 'run-not-found', message: `no run ${e.runId} on its owner any more` };
     // One session per socket: a second hello replaces the first, which would otherwise stay selected and never upload.
@@ -90,9 +84,9 @@ export class OwnerSessions {
 
   private update(e: ClientEnvelope, run: FederatedRun | undefined, session: RemoteSession | undefined): UpdateAck {
     if (!run || !session) return { accepted: false, code: 'not-joined', reason: 'send hello first' };
-    const parsed = parseMessage(clientUpdateSchema, e.data);
+    const parsed = readClientMessage('update', e.data);
     if (!parsed.ok) return { accepted: false, code: 'bad-message', reason: parsed.reason };
-    return run.receiveUpdate(session.clientId, parsed.value);
+    return runRoute(run, session.clientId).update(parsed.value);
   }
 
   /** Volunteers held by a process that stopped answering have left: their runs stop waiting for them. */

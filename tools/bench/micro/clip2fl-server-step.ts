@@ -3,36 +3,23 @@
  * d = 512, 3 clients per class): federated-feature update steps (gradient matching on every class
  * + PCL) on tfjs cpu and wasm, and classifier re-training epochs (1,000 features, batch 32 → 32
  * SGD steps). A full round is 100 bank steps + 300 re-training epochs. The feature-bank update and the
- * re-training default to the WebAssembly SIMD kernel; tools/bench/cases/clip2fl-step.ts compares it with the tfjs
- * and JavaScript fallbacks.
- * Run: npx tsx packages/fl/bench/clip2fl-server-step.ts
+ * re-training default to the WebAssembly SIMD kernel; `npm run bench -- --only clip2fl` (cases/clip2fl-step.ts)
+ * compares it with the tfjs and JavaScript fallbacks.
+ * Run: npx tsx tools/bench/micro/clip2fl-server-step.ts
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { type ClassGradient, FederatedFeatureBank, SeededRandom, initLinearClassifier, retrainClassifier, updateFeatureBank } from '../src/index';
+import { type ClassGradient, FederatedFeatureBank, SeededRandom, initLinearClassifier, retrainClassifier, updateFeatureBank } from '@clipfed/fl';
+import { summarize } from '../lib/stats';
+import { stepTimer } from '../shared/step-timer';
 
 const C = 10;
 const M = 100;
 const D = 512;
 
 function stats(samples: number[]): string {
-  const s = [...samples].sort((a, b) => a - b);
-  return `median ${s[Math.floor(s.length / 2)].toFixed(1)} ms (min ${s[0].toFixed(1)})`;
-}
-
-/** Per-call durations from a progress callback, dropping the first `warmup`. */
-function timer(warmup: number): { tick: () => void; samples: number[] } {
-  let last = performance.now();
-  let seen = 0;
-  const samples: number[] = [];
-  return {
-    tick: () => {
-      const now = performance.now();
-      if (seen++ >= warmup) samples.push(now - last);
-      last = now;
-    },
-    samples,
-  };
+  const s = summarize(samples);
+  return `median ${s.median.toFixed(1)} ms (min ${s.min.toFixed(1)})`;
 }
 
 const rng = new SeededRandom(1);
@@ -47,20 +34,20 @@ for (const backend of ['wasm', 'cpu']) {
   await tf.setBackend(backend);
   await tf.ready();
   const bank = FederatedFeatureBank.create({ numClasses: C, perClass: M, dim: D, seed: 1 });
-  const t = timer(3);
+  const t = stepTimer(3);
   await updateFeatureBank(bank, { classifier, clientClassGradients: grads, textEmbeddings: text, steps: backend === 'cpu' ? 8 : 23, lambda: 0.001, onStep: t.tick, implementation: 'tfjs' });
   console.log(`${backend.padEnd(5)} feature-bank step, tfjs (C=${C}, M=${M}, d=${D}): ${stats(t.samples)}`);
 }
 {
   const bank = FederatedFeatureBank.create({ numClasses: C, perClass: M, dim: D, seed: 1 });
-  const t = timer(3);
+  const t = stepTimer(3);
   await updateFeatureBank(bank, { classifier, clientClassGradients: grads, textEmbeddings: text, steps: 23, lambda: 0.001, onStep: t.tick, implementation: 'wasm-simd' });
   console.log(`SIMD  feature-bank step, WebAssembly kernel: ${stats(t.samples)}`);
 }
 
 const bank = FederatedFeatureBank.create({ numClasses: C, perClass: M, dim: D, seed: 1 });
 for (const implementation of ['javascript', 'wasm-simd'] as const) {
-  const e = timer(2);
+  const e = stepTimer(2);
   await retrainClassifier({ features: bank.features, labels: bank.labels(), numClasses: C, dim: D, epochs: 22, seed: 3, onEpoch: e.tick, implementation });
   console.log(`${implementation.padEnd(10)} re-training epoch (${C * M} features, 32 SGD steps of batch 32): ${stats(e.samples)}`);
 }
