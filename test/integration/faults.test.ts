@@ -204,5 +204,21 @@ describe('faults a real volunteer crowd produces', { timeout: 300_000 }, () => {
     expect((await fetch(`${server.url}/api/runs/${run.id}/pause`, { method: 'POST', headers: { authorization: 'Bearer nope' } })).status).toBe(403);
     expect((await post({ authorization: 'Bearer right-token' })).status).toBe(201);
   });
+
+  it('a run config, run id or round the route schemas refuse gets 400 and the reason, over HTTP', async () => {
+    const operator = { authorization: 'Bearer right-token', 'content-type': 'application/json' };
+    const bad = await fetch(`${server.url}/api/runs`, { method: 'POST', headers: operator, body: JSON.stringify({ rounds: 0, clientFraction: 2 }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({
+      error: 'invalid run config: rounds: Too small: expected number to be >=1; clientFraction: Too big: expected number to be <=1',
+    });
+    const longId = await fetch(`${server.url}/api/runs/${'x'.repeat(65)}/metrics`);
+    expect(longId.status).toBe(400);
+    expect(await longId.json()).toEqual({ error: 'invalid path: runId: Too big: expected string to have <=64 characters' });
+    const run = server.registry.list()[0];
+    const round = await fetch(`${server.url}/api/runs/${run.id}/rounds/first/aggregation`);
+    expect(round.status).toBe(400);
+    expect(await round.json()).toEqual({ error: 'invalid path: round: Invalid input: expected number, received NaN' });
+  });
 });
 

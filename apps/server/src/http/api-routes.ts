@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { timingSafeEqual } from 'node:crypto';
-import { encodeShard, encodeTensorFile, parseMessage, runConfigSchema, type ImageShard } from '@clipfed/protocol';
+import { encodeShard, encodeTensorFile, type ImageShard } from '@clipfed/protocol';
 import { TaskConfigError } from '../runs/emoji-task';
 import type { RunRegistry } from '../runs/run-registry';
 import type { FederatedRun } from '../runs/federated-run';
+import { roundParams, runConfigBody, runParams, shardParams, shardQuery } from './route-schemas';
+import { useZodSchemas } from './zod-type-provider';
 
 export interface ApiOptions {
   registry: RunRegistry;
@@ -12,14 +14,13 @@ export interface ApiOptions {
   rateLimitPerMinute?: number;
 }
 
-const runParams = {
-  type: 'object',
-  required: ['runId'],
-  properties: { runId: { type: 'string', maxLength: 64 } },
-} as const;
-
-/** The HTTP API: run management for operators (token), shard and weight downloads for clients and auditors. */
-export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void> {
+/**
+ * The HTTP API: run management for operators (token), shard and weight downloads for clients and auditors. Every
+ * route's params, query and body are zod schemas (route-schemas.ts; the run config is `runConfigSchema`), checked
+ * before the handler runs, so handlers take typed, parsed values.
+ */
+export async function apiRoutes(plain: FastifyInstance, opts: ApiOptions): Promise<void> {
+  const app = useZodSchemas(plain);
   const { registry } = opts;
   // Scoped to the API: model and page downloads are static and cached by the browser.
   await app.register(rateLimit, { max: opts.rateLimitPerMinute ?? 1200, timeWindow: '1 minute' });
@@ -32,11 +33,11 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
     if (!auth) return reply.code(401).send({ error: 'operator token required (Authorization: Bearer <token>)' });
     if (!timingSafeEqualText(auth, `Bearer ${opts.operatorToken}`)) return reply.code(403).send({ error: 'wrong operator token' });
   };
-  const findRun = (req: FastifyRequest<{ Params: { runId: string } }>, reply: FastifyReply): FederatedRun | undefined => {
-    const run = registry.get(req.params.runId);
-    const damage = run ? undefined : registry.damage(req.params.runId);
+  const findRun = (runId: string, reply: FastifyReply): FederatedRun | undefined => {
+    const run = registry.get(runId);
+    const damage = run ? undefined : registry.damage(runId);
     if (damage) void reply.code(409).send({ error: `run ${damage.runId} is damaged: ${damage.problem}`, status: 'damaged', problem: damage.problem });
-    else if (!run) void reply.code(404).send({ error: `no run ${req.params.runId}` });
+    else if (!run) void reply.code(404).send({ error: `no run ${runId}` });
     return run;
   };
 
@@ -45,11 +46,10 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
   // Damaged run folders are listed too, so a run never vanishes quietly.
   app.get('/api/runs', async () => [...registry.list().map((r) => ({ ...r.state(), config: r.config })), ...registry.damaged()]);
 
-  app.post('/api/runs', { preHandler: requireOperator, config: operatorLimit, schema: { body: { type: 'object' } } }, async (req, reply) => {
-    const parsed = parseMessage(runConfigSchema, req.body);
-    if (!parsed.ok) return reply.code(400).send({ error: `invalid run config: ${parsed.reason}` });
+  // The token is checked before the body, so a caller without it learns nothing from the schema's refusals.
+  app.post('/api/runs', { preValidation: requireOperator, config: operatorLimit, schema: { body: runConfigBody } }, async (req, reply) => {
     try {
-      const run = await registry.create(parsed.value);
+      const run = await registry.create(req.body);
       return reply.code(201).send({ runId: run.id, state: run.state(), config: run.config });
     } catch (e) {
       if (e instanceof TaskConfigError) return reply.code(400).send({ error: e.message });
@@ -57,15 +57,15 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
     }
   });
 
-  app.get<{ Params: { runId: string } }>('/api/runs/:runId', { schema: { params: runParams } }, async (req, reply) => {
-    const run = findRun(req, reply);
+  app.get('/api/runs/:runId', { schema: { params: runParams } }, async (req, reply) => {
+    const run = findRun(req.params.runId, reply);
     if (!run) return;
     return { state: run.state(), config: run.config, clients: run.clientSummaries(), classNames: run.task.classNames };
   });
 
   for (const action of ['pause', 'resume', 'stop'] as const) {
-    app.post<{ Params: { runId: string } }>(`/api/runs/:runId/${action}`, { preHandler: requireOperator, config: operatorLimit, schema: { params: runParams } }, async (req, reply) => {
-      const run = findRun(req, reply);
+    app.post(`/api/runs/:runId/${action}`, { preValidation: requireOperator, config: operatorLimit, schema: { params: runParams } }, async (req, reply) => {
+      const run = findRun(req.params.runId, reply);
       if (!run) return;
       if (action === 'pause') run.pause('paused by the operator');
       else if (action === 'resume') run.resume();
@@ -74,22 +74,17 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
     });
   }
 
-  app.get<{ Params: { runId: string } }>('/api/runs/:runId/metrics', { schema: { params: runParams } }, async (req, reply) => {
-    const run = findRun(req, reply);
+  app.get('/api/runs/:runId/metrics', { schema: { params: runParams } }, async (req, reply) => {
+    const run = findRun(req.params.runId, reply);
     if (!run) return;
     return run.metrics;
   });
 
-  app.get<{ Params: { runId: string; clientId: string }; Querystring: { key?: string } }>(
+  app.get(
     '/api/runs/:runId/shards/:clientId',
-    {
-      schema: {
-        params: { ...runParams, required: ['runId', 'clientId'], properties: { ...runParams.properties, clientId: { type: 'string', maxLength: 64 } } },
-        querystring: { type: 'object', properties: { key: { type: 'string', maxLength: 64 } } },
-      },
-    },
+    { schema: { params: shardParams, querystring: shardQuery } },
     async (req, reply) => {
-      const run = findRun(req, reply);
+      const run = findRun(req.params.runId, reply);
       if (!run) return;
       // Client ids are public; the key from the client's own welcome is what proves the shard is its own.
       const shard = run.shardFor(req.params.clientId, req.query.key);
@@ -100,22 +95,18 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
     },
   );
 
-  app.get<{ Params: { runId: string } }>('/api/runs/:runId/global', { schema: { params: runParams } }, async (req, reply) => {
-    const run = findRun(req, reply);
+  app.get('/api/runs/:runId/global', { schema: { params: runParams } }, async (req, reply) => {
+    const run = findRun(req.params.runId, reply);
     if (!run) return;
     const bytes = encodeTensorFile(run.global, { runId: run.id, round: run.round });
     return reply.type('application/octet-stream').send(Buffer.from(bytes.buffer));
   });
 
-  app.get<{ Params: { runId: string; round: number } }>(
+  app.get(
     '/api/runs/:runId/rounds/:round/aggregation',
-    {
-      schema: {
-        params: { ...runParams, required: ['runId', 'round'], properties: { ...runParams.properties, round: { type: 'integer', minimum: 1 } } },
-      },
-    },
+    { schema: { params: roundParams } },
     async (req, reply) => {
-      const run = findRun(req, reply);
+      const run = findRun(req.params.runId, reply);
       if (!run) return;
       const record = run.records.get(req.params.round);
       if (!record) {

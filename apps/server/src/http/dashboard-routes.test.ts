@@ -58,6 +58,23 @@ describe('dashboard routes', () => {
     expect(res.json().error).toMatch(/base must be one of: http:\/\/localhost:8080/);
   });
 
+  it('refuses join query values the schema refuses', async () => {
+    const long = await app.inject({ url: `/api/runs/${fixture.run.id}/join?base=${'h'.repeat(201)}`, headers: { host: 'localhost:8080' } });
+    expect(long.statusCode).toBe(400);
+    expect(long.json()).toEqual({ error: 'invalid query: base: Too big: expected string to have <=200 characters' });
+    const twice = await app.inject({ url: `/api/runs/${fixture.run.id}/join.svg?base=a&base=b`, headers: { host: 'localhost:8080' } });
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json()).toEqual({ error: 'invalid query: base: Invalid input: expected string, received array' });
+  });
+
+  it('refuses a run id longer than 64 characters', async () => {
+    for (const path of ['export.csv', 'export.json', 'join', 'join.svg']) {
+      const res = await app.inject(`/api/runs/${'x'.repeat(65)}/${path}`);
+      expect(res.statusCode, path).toBe(400);
+      expect(res.json(), path).toEqual({ error: 'invalid path: runId: Too big: expected string to have <=64 characters' });
+    }
+  });
+
   it('answers 404 naming an unknown run', async () => {
     for (const path of ['export.csv', 'export.json', 'join', 'join.svg']) {
       const res = await app.inject(`/api/runs/nope/${path}`);

@@ -7,39 +7,13 @@ import type { RunRegistry } from '../runs/run-registry';
 import type { FederatedRun } from '../runs/federated-run';
 import { metricsToCsv } from './dashboard-csv';
 import { joinAddresses, joinUrl, type JoinAddresses } from './dashboard-join';
+import { joinQuery, joinResponse, runParams } from './route-schemas';
+import { useZodSchemas } from './zod-type-provider';
 
 export interface DashboardRoutesOptions {
   registry: RunRegistry;
   rateLimitPerMinute?: number;
 }
-
-type RunRequest = FastifyRequest<{ Params: { runId: string }; Querystring: { base?: string } }>;
-
-const runParams = {
-  type: 'object',
-  required: ['runId'],
-  properties: { runId: { type: 'string', minLength: 1, maxLength: 64 } },
-} as const;
-
-const joinQuery = {
-  type: 'object',
-  properties: { base: { type: 'string', maxLength: 200, description: 'one of the origins GET /join lists; the first by default' } },
-  additionalProperties: false,
-} as const;
-
-const joinResponse = {
-  200: {
-    type: 'object',
-    required: ['runId', 'url', 'origins', 'qrSvgUrl'],
-    properties: {
-      runId: { type: 'string' },
-      url: { type: 'string' },
-      origins: { type: 'array', items: { type: 'string' } },
-      hint: { type: 'string' },
-      qrSvgUrl: { type: 'string' },
-    },
-  },
-} as const;
 
 /** A file name safe for Content-Disposition: run ids are short, but keep only characters no header parser trips on. */
 const fileStem = (runId: string) => runId.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -48,13 +22,14 @@ const fileStem = (runId: string) => runId.replace(/[^A-Za-z0-9._-]/g, '_');
  * Routes for the operator dashboard: the page's short address, metrics exports (CSV and JSON, as downloads), and
  * the join link with a QR code for a classroom. All read-only and public like GET /api/runs/:runId/metrics.
  */
-export async function dashboardRoutes(app: FastifyInstance, opts: DashboardRoutesOptions): Promise<void> {
+export async function dashboardRoutes(plain: FastifyInstance, opts: DashboardRoutesOptions): Promise<void> {
+  const app = useZodSchemas(plain);
   // QR codes cost CPU; these routes get the same per-client budget as the rest of the API.
   await app.register(rateLimit, { max: opts.rateLimitPerMinute ?? 300, timeWindow: '1 minute' });
 
-  const findRun = (req: RunRequest, reply: FastifyReply): FederatedRun | undefined => {
-    const run = opts.registry.get(req.params.runId);
-    if (!run) void reply.code(404).send({ error: `no run ${req.params.runId}` });
+  const findRun = (runId: string, reply: FastifyReply): FederatedRun | undefined => {
+    const run = opts.registry.get(runId);
+    if (!run) void reply.code(404).send({ error: `no run ${runId}` });
     return run;
   };
 
@@ -69,8 +44,7 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardRoute
   };
 
   /** The origin the QR code should carry: the one asked for when it is one of ours, else the best one. */
-  const pickOrigin = (req: RunRequest, reply: FastifyReply, addresses: JoinAddresses): string | undefined => {
-    const { base } = req.query;
+  const pickOrigin = (base: string | undefined, reply: FastifyReply, addresses: JoinAddresses): string | undefined => {
     if (base === undefined) return addresses.origins[0];
     if (addresses.origins.includes(base)) return base;
     void reply.code(400).send({ error: `base must be one of: ${addresses.origins.join(', ')}` });
@@ -79,8 +53,8 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardRoute
 
   app.get('/dashboard', async (_req, reply) => reply.redirect('/dashboard.html'));
 
-  app.get<{ Params: { runId: string } }>('/api/runs/:runId/export.csv', { schema: { params: runParams } }, async (req, reply) => {
-    const run = findRun(req as RunRequest, reply);
+  app.get('/api/runs/:runId/export.csv', { schema: { params: runParams } }, async (req, reply) => {
+    const run = findRun(req.params.runId, reply);
     if (!run) return;
     return reply
       .type('text/csv; charset=utf-8')
@@ -88,8 +62,8 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardRoute
       .send(metricsToCsv(run.metrics));
   });
 
-  app.get<{ Params: { runId: string } }>('/api/runs/:runId/export.json', { schema: { params: runParams } }, async (req, reply) => {
-    const run = findRun(req as RunRequest, reply);
+  app.get('/api/runs/:runId/export.json', { schema: { params: runParams } }, async (req, reply) => {
+    const run = findRun(req.params.runId, reply);
     if (!run) return;
     return reply
       .type('application/json; charset=utf-8')
@@ -97,14 +71,14 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardRoute
       .send(JSON.stringify(run.metrics, null, 2));
   });
 
-  app.get<{ Params: { runId: string }; Querystring: { base?: string } }>(
+  app.get(
     '/api/runs/:runId/join',
-    { schema: { params: runParams, querystring: joinQuery, response: joinResponse } },
+    { schema: { params: runParams, querystring: joinQuery, response: { 200: joinResponse } } },
     async (req, reply) => {
-      const run = findRun(req, reply);
+      const run = findRun(req.params.runId, reply);
       if (!run) return;
       const addresses = addressesFor(req);
-      const origin = pickOrigin(req, reply, addresses);
+      const origin = pickOrigin(req.query.base, reply, addresses);
       if (!origin) return;
       return {
         runId: run.id,
@@ -116,13 +90,13 @@ export async function dashboardRoutes(app: FastifyInstance, opts: DashboardRoute
     },
   );
 
-  app.get<{ Params: { runId: string }; Querystring: { base?: string } }>(
+  app.get(
     '/api/runs/:runId/join.svg',
     { schema: { params: runParams, querystring: joinQuery } },
     async (req, reply) => {
-      const run = findRun(req, reply);
+      const run = findRun(req.params.runId, reply);
       if (!run) return;
-      const origin = pickOrigin(req, reply, addressesFor(req));
+      const origin = pickOrigin(req.query.base, reply, addressesFor(req));
       if (!origin) return;
       // Medium error correction survives a projector's glare and a phone camera at the back of a room.
       const svg = await QRCode.toString(joinUrl(origin, run.id), { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
