@@ -29,7 +29,7 @@ import { expiredSessions } from './session-expiry';
 import { admittedWeight, assignedShardSize, foldOwnImageUploads, ownImagesWeightCap, updateNormBound } from './update-admission';
 import { waitingFor } from './run-waiting';
 import { rowsThroughRound, type RunStore } from './run-store';
-import { selectImages, type RunTask } from './run-task';
+import { pixelFormatOf, selectImages, type RunTask } from './run-task';
 import { strategyFor } from './strategies/registry';
 import type { RunLog, Strategy, StrategyUpdate } from './strategies/strategy';
 
@@ -274,6 +274,7 @@ export class FederatedRun extends EventEmitter {
         modelUrl: this.deps.modelUrl,
         embedDim: this.deps.embedDim,
         clientModel: this.config.clientModel,
+        pixels: pixelFormatOf(this.task),
         ...(this.config.maxImagesPerClient !== undefined ? { maxImages: this.config.maxImagesPerClient } : {}),
       },
     };
