@@ -10,3 +10,4 @@ export * from './tensor-file';
 export type * from './metrics-row';
 export type * from './dashboard-events';
 export * from './run-presets';
+export * from './socket-parser';

@@ -11,6 +11,7 @@ import {
   type ServerError,
   type ServerToClientEvents,
   type Welcome,
+  socketParser,
 } from '@clipfed/protocol';
 import type { RunRegistry } from '../runs/run-registry';
 import type { FederatedRun } from '../runs/federated-run';
@@ -59,6 +60,8 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     transports: ['websocket'],
     serveClient: false,
+    // Room for a model of many tensors (CLIP2FL's student) in one message.
+    parser: socketParser,
     ...(opts.adapter ? { adapter: opts.adapter } : {}),
     maxHttpBufferSize: opts.maxHttpBufferSize,
     // Training runs in a worker, but a busy 2-core machine with several tabs can stall the page briefly.
