@@ -177,9 +177,18 @@ export function defaultRunName(c: { algorithm: (typeof ALGORITHMS)[number]; data
   return model === 'fedclip-adapter' ? `${algorithm}-${c.dataset}` : `${algorithm}-${model}-${c.dataset}`;
 }
 
-/** How a model's own predictions are named in reports: the nearest text prototype, or the student's own classifier. */
+/**
+ * How a model's own predictions are named in reports: the nearest text prototype for a head on CLIP features, the
+ * FedAvg head (the student's own, federated-averaged classifier) for CLIP2FL's student.
+ */
+export const CLIENT_MODEL_HEADS: { readonly [K in ClientModelName]: string } = {
+  'fedclip-adapter': 'text prototypes',
+  'clip-adapter': 'text prototypes',
+  'student-resnet8': 'FedAvg head',
+};
+
 export function mainHeadName(clientModel: ClientModelName): string {
-  return clientModel === 'student-resnet8' ? 'FedAvg head' : 'text prototypes';
+  return CLIENT_MODEL_HEADS[clientModel];
 }
 
 /**

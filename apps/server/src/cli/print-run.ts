@@ -29,7 +29,8 @@ function shotsText(head: HeadAccuracy): string {
  * many / medium / few-shot accuracy on long-tailed data.
  */
 export function printRoundLines(run: FederatedRun, write: (line: string) => void = console.log): void {
-  const own = run.config.clientModel === 'fedclip-adapter' ? 'accuracy' : mainHeadName(run.config.clientModel);
+  const head = mainHeadName(run.config.clientModel);
+  const own = head === 'text prototypes' ? 'accuracy' : head;
   run.on(
     'metrics',
     (m: RoundMetricsRow) => {

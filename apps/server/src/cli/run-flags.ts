@@ -46,15 +46,18 @@ export const RUN_FLAGS_HELP = `Run settings (each flag overrides the preset's va
   --client-domains <list> EmojiDomains domains the clients hold, comma-separated, one shard each (styles or
                           derived domains; default every style but the held-out one)
   --client-model <name>   fedclip-adapter (default): FedCLIP's attention adapter | clip-adapter: CLIP-Adapter's
-                          residual bottleneck MLP (Gao et al. 2021)
-  --algorithm <name>      fedclip (default) | zero-shot | local | centralised | creff | clip2fl
+                          residual bottleneck MLP (Gao et al. 2021) | student-resnet8: CLIP2FL's ResNet-8 student on
+                          the images' pixels, with its own classifier (the FedAvg head)
+  --algorithm <name>      fedclip (default; FedAvg on a client model other than FedCLIP's adapter) | zero-shot |
+                          local | centralised | creff | clip2fl
   --rounds <n>            rounds (default 10)
   --min-clients <n>       clients needed before a round starts (default 2)
   --max-clients <n>       at most this many clients per round (default 1000)
   --fraction <x>          fraction of ready clients sampled per round (default 1)
   --local-epochs <n>      local epochs per round (default 1)
-  --lr <x>                adapter learning rate (default 5e-5)
-  --weight-decay <x>      Adam's coupled weight decay (default 0.2, as FedCLIP)
+  --lr <x>                learning rate (default: the client model's; Adam 5e-5 for the adapters as FedCLIP,
+                          plain SGD 0.1 for the student as CLIP2FL)
+  --weight-decay <x>      coupled weight decay (default: 0.2 for the adapters as FedCLIP, 0 for the student)
   --max-images <n>        at most this many images in each client's shard (default: the whole shard)
   --objective <o>         clip (FedCLIP's in-batch loss, default) | class-ce (image vs all class prompts)
   --deadline-ms <n>       round deadline in ms (default 120000)

@@ -1,4 +1,4 @@
-import { AGGREGATIONS, ALGORITHMS, DATASETS, runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
+import { AGGREGATIONS, ALGORITHMS, CLIENT_MODEL_IDS, DATASETS, runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
 
 /** Where a setting appears: the basic ones are always shown, the groups fold under "More settings". */
 export const FIELD_GROUPS = ['basic', 'Rounds and volunteers', 'Training', 'Robustness and privacy', 'Fashion-MNIST-LT data', 'CLIP2FL and CReFF'] as const;
@@ -20,6 +20,8 @@ export interface FieldSpec {
   optional?: boolean;
   /** What an empty optional field means, shown in it (default "off"). */
   emptyMeans?: string;
+  /** Starts empty whatever the schema's default: the server picks the value from other settings (the client model's). */
+  serverPicks?: boolean;
   group: FieldGroup;
 }
 
@@ -48,6 +50,15 @@ export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
     options: DATASETS,
     group: 'basic',
     help: 'emoji-domains: one art style per volunteer; fashion-mnist-lt: long-tailed Fashion-MNIST split across volunteers.',
+  },
+  {
+    key: 'clientModel',
+    label: 'Client model',
+    kind: 'select',
+    options: CLIENT_MODEL_IDS,
+    group: 'basic',
+    help:
+      "What volunteers train: fedclip-adapter (FedCLIP's attention adapter) or clip-adapter on CLIP's image features, or student-resnet8, CLIP2FL's small ResNet on the images themselves (with fedclip it is plain FedAvg).",
   },
   {
     key: 'heldOutDomain',
@@ -109,8 +120,30 @@ export const RUN_FORM_FIELDS: readonly FieldSpec[] = [
   { key: 'seed', label: 'Seed', kind: 'integer', min: 0, group: 'Rounds and volunteers', help: 'Fixes client sampling and initial weights, so a run can be repeated.' },
 
   { key: 'batchSize', label: 'Batch size', kind: 'integer', min: 2, max: 1024, group: 'Training', help: 'Images per training step on each volunteer.' },
-  { key: 'learningRate', label: 'Learning rate', kind: 'number', min: 0, max: 1, group: 'Training', help: "Adam's step size (FedCLIP uses 5e-5)." },
-  { key: 'weightDecay', label: 'Weight decay', kind: 'number', min: 0, max: 10, group: 'Training', help: 'Pulls the adapter weights towards zero (FedCLIP uses 0.2).' },
+  {
+    key: 'learningRate',
+    label: 'Learning rate',
+    kind: 'number',
+    min: 0,
+    max: 1,
+    optional: true,
+    serverPicks: true,
+    emptyMeans: "the model's",
+    group: 'Training',
+    help: "Step size: Adam's for the adapters (FedCLIP uses 5e-5), plain SGD's for the student (CLIP2FL uses 0.1). Empty: the client model's.",
+  },
+  {
+    key: 'weightDecay',
+    label: 'Weight decay',
+    kind: 'number',
+    min: 0,
+    max: 10,
+    optional: true,
+    serverPicks: true,
+    emptyMeans: "the model's",
+    group: 'Training',
+    help: "Pulls the model's weights towards zero (FedCLIP uses 0.2 on the adapters, CLIP2FL none on the student). Empty: the client model's.",
+  },
   {
     key: 'updateDtype',
     label: 'Weights on the wire',
@@ -253,8 +286,9 @@ export function defaultFormValues(): FormValues {
   const defaults = runConfigSchema.parse({}) as Record<string, unknown>;
   return Object.fromEntries(
     RUN_FORM_FIELDS.map((f) => {
-      // The default name follows the algorithm and dataset, which the form may still change: the server picks it.
-      if (f.key === 'name') return [f.key, ''];
+      // The default name follows the algorithm and dataset, and the training defaults the client model, which the
+      // form may still change: the server picks them.
+      if (f.key === 'name' || f.serverPicks) return [f.key, ''];
       const v = getPath(defaults, f.key);
       if (v === undefined) return [f.key, ''];
       return [f.key, typeof v === 'number' && f.scale ? String(v / f.scale) : String(v)];
