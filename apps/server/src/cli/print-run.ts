@@ -8,9 +8,10 @@ const pct = percent;
 export function describeRun(run: FederatedRun): string {
   const c = run.config;
   const dataset = datasetFor(c);
-  const model = c.clientModel === 'fedclip-adapter' ? '' : `, client model ${c.clientModel}`;
+  // "clip2fl · CLIP2FL (student-resnet8) on …": the algorithm, and the method it amounts to on another client model.
+  const method = c.clientModel === 'fedclip-adapter' ? '' : ` · ${methodName(c)}`;
   return [
-    `run ${run.id}: ${methodName(c)} (${c.algorithm}${model}) on ${c.dataset} (${dataset.describeSettings(c)}), ${c.rounds} rounds, ${c.minClients}+ clients, ${run.task.shards.length} shards`,
+    `run ${run.id}: ${c.algorithm}${method} on ${c.dataset} (${dataset.describeSettings(c)}), ${c.rounds} rounds, ${c.minClients}+ clients, ${run.task.shards.length} shards`,
     dataset.describeZeroShot(run.zeroShot),
   ].join('\n');
 }
