@@ -83,8 +83,8 @@ export class HeldOutEvaluator {
     private readonly sets: EncodedSet[],
     readonly textEmbeddings: Float32Array,
     readonly embedDim: number,
-    readonly clientModel: ClientModel,
-    readonly modelContext: ClientModelContext,
+    private readonly clientModel: ClientModel,
+    private readonly modelContext: ClientModelContext,
     private readonly trainClassCounts?: number[],
     private readonly shotThresholds?: ShotThresholds,
   ) {
