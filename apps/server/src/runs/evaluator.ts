@@ -60,10 +60,11 @@ interface EncodedSet {
 }
 
 /**
- * Rows per slice between event-loop yields: ~0.1-0.2 s of a 512-d adapter on 1024 rows on wasm; the student's
- * forward pass takes ~8 ms per 28×28 image there, so it goes 128 images at a time.
+ * Rows per slice between event-loop yields: ~0.1-0.2 s of a 512-d adapter on 1024 rows on wasm. The student's
+ * forward pass takes ~0.7 ms per 28×28 image on wasm and ~35 ms on the cpu fallback (docs/BENCHMARKS.md), so it
+ * goes 64 images at a time (under 0.1 s on wasm, ~2 s on cpu).
  */
-const SLICE_ROWS = { 'clip-features': 1024, pixels: 128 } as const;
+const SLICE_ROWS = { 'clip-features': 1024, pixels: 64 } as const;
 
 /**
  * Held-out evaluation with the server's own CLIP (onnxruntime-node) and the run's client model. Each set's CLIP

@@ -24,9 +24,9 @@ export const tfConvolution: Convolution = (x, kernel, size, stride) =>
   tf.conv2d(x, tf.reshape(kernel, [size, size, x.shape[3], kernel.shape[1]]) as tf.Tensor4D, stride, (size - 1) / 2);
 
 /**
- * The faster forward-only convolution for a backend, measured on the full student (28×28, chunks of 256, 2-core
- * machine): wasm's tf.conv2d (XNNPACK) 7.6 ms per image against 20.7 ms for im2col; on cpu its plain loops 44 ms
- * against im2col's 34 ms. Results agree to float rounding (student-model.test.ts).
+ * The faster forward-only convolution for a backend, measured on the full student (28×28 grey, `npm run bench --
+ * --only student`, docs/BENCHMARKS.md): wasm's tf.conv2d (XNNPACK) is about 10× faster per image than im2col; on cpu
+ * tf.conv2d's plain loops are no faster than im2col. Results agree to float rounding (student-model.test.ts).
  */
 export function forwardConvolution(backend: string = tf.getBackend()): Convolution {
   return backend === 'cpu' ? (x, kernel, size, stride) => conv2dIm2col(x, kernel, size, stride) : tfConvolution;
