@@ -227,9 +227,10 @@ export class FederatedClient {
     if (Date.now() > round.deadlineAt) return; // the server has moved on; training would be wasted
     const startedAt = Date.now();
     const disconnectsAtStart = this.disconnects;
+    const modelName = clientModelFor(this.data.clientModel).displayName;
     this.update({
       stage: 'training',
-      message: `training ${clientModelFor(this.data.clientModel).displayName} for round ${round.round}`,
+      message: `training ${modelName} for round ${round.round}`,
       round: round.round,
       totalRounds: round.totalRounds,
       deadlineAt: round.deadlineAt,
@@ -237,7 +238,6 @@ export class FederatedClient {
     });
     const t0 = performance.now();
     const clip2fl = round.clip2fl;
-    const modelName = clientModelFor(this.data.clientModel).displayName;
     const result = await this.platform.trainer.train(
       {
         ...this.data,
