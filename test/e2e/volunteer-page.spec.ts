@@ -174,12 +174,12 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
   // The own-images section says where the images go, before any is picked.
   const section = page.getByRole('region', { name: 'Use your own images' });
   await expect(section).toBeVisible();
-  await expect(section).toContainText('The images are read and encoded in this tab and never leave your device; only the trained adapter is shared.');
+  await expect(section).toContainText("The images are read and encoded in this tab and never leave your device; only the trained model's weights are shared.");
   await expect(page.locator('header')).toContainText('Your images stay in this tab');
   await expect(page.getByTestId('message')).toHaveText('waiting for your images');
   await expect(page.getByRole('link', { name: 'Use my own images instead of the built-in data' })).toBeHidden();
   const pipeline = page.getByRole('list', { name: 'What this tab does' });
-  await expect(pipeline.getByRole('listitem')).toHaveText(['Download model', 'Encode images', 'Train adapter', 'Share adapter only']);
+  await expect(pipeline.getByRole('listitem')).toHaveText(['Download model', 'Encode images', 'Train model', 'Share weights only']);
   for (const item of await pipeline.getByRole('listitem').all()) await expect(item).toBeVisible();
   // Nothing to pause or leave before there is a client.
   await expect(page.getByRole('button', { name: 'Pause' })).toBeDisabled();
@@ -309,7 +309,7 @@ test('a volunteer trains on their own images, which never leave the tab; the pag
   }
   expect(history.messages).toContain('reading your images (they stay on this device)');
   expect(history.messages).toContain(`encoding ${MAX_IMAGES} images (once; they never leave this device)`);
-  expect(history.messages).toContain('uploading the adapter for round 1 (only the adapter leaves this device)');
+  expect(history.messages).toContain('uploading the FedCLIP adapter for round 1 (only its weights leave this device)');
   await expect(pipeline.locator('li.done')).toHaveCount(STEPS.length);
   await expect(pipeline.locator('[aria-current="step"]')).toHaveCount(0);
   // The run is over: nothing left to pause or leave.

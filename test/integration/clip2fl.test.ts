@@ -115,6 +115,20 @@ describe.skipIf(!haveFashionMnist)('CLIP2FL on Fashion-MNIST-LT with Node simula
     expect(serverState(run).classifier.weight).not.toEqual(initialR);
   });
 
+  it("refuses CLIP2FL on the student when CLIP's text embeddings are not the student's 512-d feature size; CReFF (no PCL) runs", async () => {
+    server ??= await start();
+    const student = { ...SMALL_LT, clientModel: 'student-resnet8' as const, learningRate: undefined, rounds: 1 };
+    await expect(server.registry.create(runConfigSchema.parse(student))).rejects.toThrow(
+      "clip2fl with client model student-resnet8: its prototype contrastive loss pulls the model's 512-d features towards CLIP's 16-d text embeddings",
+    );
+    const creff = await server.registry.create(runConfigSchema.parse({ ...student, algorithm: 'creff' }));
+    expect(serverState(creff).bank.dim).toBe(512);
+    expect(serverState(creff).classifier.dim).toBe(512);
+    // Round 0 measured both heads of the untrained student.
+    expect(creff.metrics[0].balancedHead?.shots).toBeDefined();
+    creff.stop('not needed');
+  });
+
   it('keeps the feature bank and R across a server restart and finishes the run', async () => {
     server ??= await start();
     const run = await server.registry.create(runConfigSchema.parse({ ...SMALL_LT, algorithm: 'creff', rounds: 3 }));

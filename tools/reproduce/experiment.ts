@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import { FederatedClient, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform } from '@clipfed/client/node';
-import { clientModelFor, type WeightSet } from '@clipfed/fl';
+import type { WeightSet } from '@clipfed/fl';
 import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
 import type { SuiteContext } from './suite-context';
 
@@ -90,6 +90,7 @@ export async function runExperiment(ctx: SuiteContext, spec: ExperimentSpec): Pr
   const started = Date.now();
   const cpu = process.cpuUsage();
   const run = await ctx.server.registry.create(runConfigSchema.parse(spec.config));
+  const initialNorms = tensorNorms(run.global);
   const sockets: ClientSocket[] = [];
   const errors: string[] = [];
   const done = new Promise<void>((resolve) => (run.status === 'finished' ? resolve() : run.once('finished', () => resolve())));
@@ -117,7 +118,6 @@ export async function runExperiment(ctx: SuiteContext, spec: ExperimentSpec): Pr
   for (const s of sockets) s.disconnect();
   const rows = run.metrics.map((m) => Object.fromEntries(KEEP.filter((k) => k in m).map((k) => [k, m[k]])) as unknown as RoundRow);
   const used = process.cpuUsage(cpu);
-  const config = runConfigSchema.parse(spec.config);
-  const globalNorms = { initial: tensorNorms(clientModelFor(config.clientModel).init((await ctx.model).embedDim, config.seed)), final: tensorNorms(run.global) };
+  const globalNorms = { initial: initialNorms, final: tensorNorms(run.global) };
   return { spec, runId: run.id, wallMs: Date.now() - started, cpuMs: (used.user + used.system) / 1000, rows, globalNorms };
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
-import { initNodeTfBackend, largestUpdateBytes } from '@clipfed/fl';
+import { initNodeTfBackend, largestFeatureDim, largestUpdateBytes } from '@clipfed/fl';
 import type { ProgressFn } from '@clipfed/data';
 import type { ClipModel, ImageEncoder } from '@clipfed/clip';
 import { apiRoutes } from './http/api-routes';
@@ -55,12 +55,15 @@ export interface FederatedServer {
 export const MAX_CLIP2FL_CLASSES = 32;
 
 /**
- * The largest registered client model in float32, the class gradients of a CLIP2FL / CReFF upload with up to
- * MAX_CLIP2FL_CLASSES classes, plus room for metadata; anything larger is refused at the transport.
+ * The largest registered client model in float32 (with up to MAX_CLIP2FL_CLASSES classes: the student's classifier
+ * grows with them), the class gradients of a CLIP2FL / CReFF upload with up to MAX_CLIP2FL_CLASSES classes on the
+ * largest features any model gives R (CLIP's, or the student's 512-d ones), plus room for metadata; anything larger is refused at the
+ * transport.
  */
 export function maxUpdateBytesFor(embedDim: number): number {
-  const classGradients = MAX_CLIP2FL_CLASSES * MAX_CLIP2FL_CLASSES * (embedDim + 1) * 4;
-  return largestUpdateBytes(embedDim) + classGradients + 64 * 1024;
+  const featureDim = largestFeatureDim(embedDim);
+  const classGradients = MAX_CLIP2FL_CLASSES * MAX_CLIP2FL_CLASSES * (featureDim + 1) * 4;
+  return largestUpdateBytes(embedDim, MAX_CLIP2FL_CLASSES) + classGradients + 64 * 1024;
 }
 
 async function modelKey(modelDir: string): Promise<string> {

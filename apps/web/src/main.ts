@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import { loadClipModelFromUrl } from '@clipfed/clip/web';
 import { FederatedClient, type ClientPlatform, type ClientSocket, type ClientStatus } from '@clipfed/client';
-import type { ImageShard } from '@clipfed/protocol';
+import { socketParser, type ImageShard } from '@clipfed/protocol';
 import { chooseBackends } from './backend-choice';
 import { createWorkerTrainer } from './worker-trainer';
 import { indexedDbFeatureCache } from './feature-cache';
@@ -57,7 +57,7 @@ async function main() {
   const pause = document.getElementById('pause') as HTMLButtonElement;
   const leave = document.getElementById('leave') as HTMLButtonElement;
   const learning = new LearningPanel();
-  const socket: ClientSocket = io({ transports: ['websocket'], reconnectionDelayMax: 5000 });
+  const socket: ClientSocket = io({ transports: ['websocket'], reconnectionDelayMax: 5000, parser: socketParser });
   const client = new FederatedClient(socket, platform, {
     runId: params.get('run') ?? undefined,
     joinCode: params.get('code') ?? undefined,

@@ -20,6 +20,7 @@ import {
   type WireDType,
 } from '@clipfed/protocol';
 import { encodeRgbImages } from '@clipfed/clip';
+import { clientModelFor, preprocessPixels, rgbPixelFormat, type ClientModelContext } from '@clipfed/fl';
 import type { ClientPlatform } from './platform';
 import type { ClientStatus } from './client-status';
 
@@ -28,7 +29,7 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface FederatedClientOptions {
   runId?: string;
   joinCode?: string;
-  /** How uploads are encoded; default: as the server sent the round's global adapter (the run's setting). */
+  /** How uploads are encoded; default: as the server sent the round's global model (the run's setting). */
   updateDtype?: WireDType;
   onStatus?: (status: ClientStatus) => void;
   /** The volunteer's own labelled images instead of the server's shard; they never leave this client. */
@@ -37,10 +38,12 @@ export interface FederatedClientOptions {
 
 interface PreparedData {
   clientModel: TaskDescription['clientModel'];
+  context: ClientModelContext;
   features: Float32Array;
+  /** The shard's images as the model reads them, kept when the model reads pixels (the student). */
+  pixels?: Float32Array;
   labels: Int32Array;
   textEmbeddings: Float32Array;
-  dim: number;
 }
 
 /**
@@ -204,9 +207,16 @@ export class FederatedClient {
     }
     this.update({ stage: 'encode-prompts', message: `encoding ${task.prompts.length} class prompts`, progress: undefined });
     const textEmbeddings = await model.encodeTexts(task.prompts);
+    const context: ClientModelContext = { embedDim: model.embedDim, numClasses: task.classNames.length, pixels: task.pixels ?? rgbPixelFormat(shard.width, shard.height) };
+    let pixels: Float32Array | undefined;
+    if (clientModelFor(task.clientModel).inputs.includes('pixels')) {
+      if (!task.pixels) throw new Error(`the run's ${task.clientModel} reads pixels, but the server sent no pixel format; reload the page`);
+      // Kept beside the CLIP features (which the KD teacher still needs), in the one format every client and the server's evaluator use.
+      pixels = preprocessPixels(shard.images, shard.width, shard.height, task.pixels);
+    }
     this.encodeMs = performance.now() - t0;
     this.update({ contributed: { ...this.status.contributed, computeMs: this.status.contributed.computeMs + this.encodeMs } });
-    this.data = { clientModel: task.clientModel, features, labels: shard.labels, textEmbeddings, dim: model.embedDim };
+    this.data = { clientModel: task.clientModel, context, features, ...(pixels ? { pixels } : {}), labels: shard.labels, textEmbeddings };
   }
 
   private async onRoundStart(raw: unknown): Promise<void> {
@@ -217,9 +227,10 @@ export class FederatedClient {
     if (Date.now() > round.deadlineAt) return; // the server has moved on; training would be wasted
     const startedAt = Date.now();
     const disconnectsAtStart = this.disconnects;
+    const modelName = clientModelFor(this.data.clientModel).displayName;
     this.update({
       stage: 'training',
-      message: `training the adapter for round ${round.round}`,
+      message: `training ${modelName} for round ${round.round}`,
       round: round.round,
       totalRounds: round.totalRounds,
       deadlineAt: round.deadlineAt,
@@ -255,10 +266,10 @@ export class FederatedClient {
       this.update({ stage: 'waiting', message: `round ${round.round} was trained but not sent: the connection dropped meanwhile; ${now}`, progress: undefined });
       return;
     }
-    this.update({ stage: 'uploading', message: `uploading the adapter for round ${round.round} (only the adapter leaves this device)`, progress: undefined });
-    // Upload in the run's encoding (the one the global adapter came in) unless told otherwise.
+    this.update({ stage: 'uploading', message: `uploading ${modelName} for round ${round.round} (only its weights leave this device)`, progress: undefined });
+    // Upload in the run's encoding (the one the global model came in) unless told otherwise.
     const weights = encodeTensors(result.weights, this.opts.updateDtype ?? round.weights[0]?.dtype ?? 'float32');
-    // Class gradients go in float32 whatever the adapter's dtype: they are small, and matching uses their directions.
+    // Class gradients go in float32 whatever the model's dtype: they are small, and matching uses their directions.
     const classGradients = result.classGradients ? encodeTensors(result.classGradients, 'float32') : undefined;
     let ack: UpdateAck;
     try {

@@ -2,20 +2,24 @@ import type { ClipModel, ImageEncoder } from '@clipfed/clip';
 
 export type { ImageEncoder };
 import type { Capabilities, TrainingSettings } from '@clipfed/protocol';
-import type { ClientModelId, WeightSet } from '@clipfed/fl';
+import type { ClientModelContext, ClientModelId, WeightSet } from '@clipfed/fl';
 
 export interface TrainRequest {
   /** Which model of `@clipfed/fl`'s registry `weights` belong to. */
   clientModel: ClientModelId;
   weights: WeightSet;
+  /** The run's CLIP size, classes and pixel format, which the model's shapes follow. */
+  context: ClientModelContext;
+  /** Raw CLIP image features [n, embedDim], encoded once (an adapter's input; the KD teacher's for any model). */
   features: Float32Array;
+  /** Preprocessed pixels [n, H, W, C] when the model reads pixels (the student). */
+  pixels?: Float32Array;
   labels: Int32Array;
   textEmbeddings: Float32Array;
-  dim: number;
   training: TrainingSettings;
   /**
    * CLIP2FL / CReFF: before training, compute per-class gradients of this classifier R
-   * (`classifier.weight` [C, d], `classifier.bias` [C]) on the features adapted by `weights`.
+   * (`classifier.weight` [C, f], `classifier.bias` [C]) on the model's features (f = its featureDim) under `weights`.
    */
   probe?: { classifier: WeightSet; batchSize: number; repeats: number; seed: number };
   /** CLIP2FL: distil from zero-shot CLIP logits at this temperature, with this weight. */
@@ -31,7 +35,7 @@ export interface TrainResult {
   classGradients?: WeightSet;
 }
 
-/** Local adapter training; in a tab it runs in a Web Worker so the page and its heartbeats stay alive. */
+/** Local training of the run's client model; in a tab it runs in a Web Worker so the page and its heartbeats stay alive. */
 export interface AdapterTrainer {
   train(req: TrainRequest, onProgress?: (p: { step: number; totalSteps: number; loss: number }) => void): Promise<TrainResult>;
 }

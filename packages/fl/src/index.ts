@@ -105,8 +105,19 @@ export {
   updateFeatureBank,
 } from './clip2fl/feature-bank';
 export { type RetrainClassifierOptions, retrainClassifier } from './clip2fl/retrain-classifier';
-export { type ClientModel, type ClientModelInput } from './client-models/client-model';
-export { CLIENT_MODELS, type ClientModelId, clientModelFor, largestUpdateBytes } from './client-models/registry';
+export {
+  type ClientModel,
+  type ClientModelInput,
+  type ClientModelContext,
+  type ClientModelData,
+  type ClientModelOutputs,
+  type ClientModelTrainOptions,
+  type ClientModelTrainResult,
+} from './client-models/client-model';
+export { featureHeadModel, nearestPrototype } from './client-models/feature-head-model';
+export { studentConfigFor } from './client-models/student-resnet8';
+export { CLIENT_MODELS, type ClientModelId, clientModelFor, largestUpdateBytes, largestFeatureDim } from './client-models/registry';
+export { type PixelFormat, FASHION_MNIST_PIXELS, rgbPixelFormat, validatePixelFormat, preprocessPixels } from './pixels';
 export {
   type StudentConfig,
   type StudentLayout,
@@ -119,6 +130,6 @@ export {
   isRunningStatistic,
 } from './student/student-spec';
 export { type StudentParams, type StudentOutput, type BatchStatistics, type Convolution, uploadStudent, studentForward, pixelsTensor } from './student/student-forward';
-export { studentOutputs, studentFeatures, predictWithStudent, studentClassGradients } from './student/student-inference';
+export { forwardConvolution, tfConvolution, studentOutputs, studentFeatures, predictWithStudent, logitsArgmax, studentClassGradients } from './student/student-inference';
 export { type TrainStudentOptions, type TrainStudentResult, trainStudent, studentLossAndGradients } from './student/train-student';
 export { type GatherMode, defaultGatherMode, conv2dIm2col } from './student/im2col-conv';

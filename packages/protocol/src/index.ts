@@ -11,3 +11,4 @@ export type * from './metrics-row';
 export type * from './dashboard-events';
 export * from './run-presets';
 export * from './run-settings';
+export * from './socket-parser';

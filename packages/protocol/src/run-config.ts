@@ -4,7 +4,18 @@ export const ALGORITHMS = ['zero-shot', 'local', 'fedclip', 'creff', 'clip2fl', 
 export const AGGREGATIONS = ['fedavg', 'uniform', 'median', 'trimmed-mean'] as const;
 export const DATASETS = ['emoji-domains', 'fashion-mnist-lt'] as const;
 /** The client models of `@clipfed/fl`'s registry (its `CLIENT_MODELS`), which this list must name. */
-export const CLIENT_MODEL_IDS = ['fedclip-adapter', 'clip-adapter'] as const;
+export const CLIENT_MODEL_IDS = ['fedclip-adapter', 'clip-adapter', 'student-resnet8'] as const;
+export type ClientModelName = (typeof CLIENT_MODEL_IDS)[number];
+
+/**
+ * What a run trains with when it does not say: the heads on CLIP features follow FedCLIP (Adam, lr 5e-5, coupled
+ * weight decay 0.2), CLIP2FL's student follows CLIP2FL (plain SGD, lr 0.1, no weight decay).
+ */
+export const CLIENT_MODEL_TRAINING_DEFAULTS: { readonly [K in ClientModelName]: { learningRate: number; weightDecay: number } } = {
+  'fedclip-adapter': { learningRate: 5e-5, weightDecay: 0.2 },
+  'clip-adapter': { learningRate: 5e-5, weightDecay: 0.2 },
+  'student-resnet8': { learningRate: 0.1, weightDecay: 0 },
+};
 
 /**
  * CLIP2FL / CReFF settings (algorithms.md §2). Defaults are the reference code's, except where the
@@ -53,13 +64,18 @@ export const runConfigSchema = z
      */
     clientDomains: z.array(z.string().max(64)).max(32).default([]),
     algorithm: z.enum(ALGORITHMS).default('fedclip'),
-    /** What the clients train on their CLIP features (and the server aggregates). */
+    /**
+     * What the clients train (and the server aggregates): a head on their CLIP features (`fedclip-adapter`,
+     * `clip-adapter`), or CLIP2FL's ResNet-8 student on their pixels (`student-resnet8`).
+     */
     clientModel: z.enum(CLIENT_MODEL_IDS).default('fedclip-adapter'),
     rounds: z.number().int().min(1).max(10_000).default(10),
     localEpochs: z.number().int().min(1).max(100).default(1),
     batchSize: z.number().int().min(2).max(1024).default(32),
-    learningRate: z.number().positive().max(1).default(5e-5),
-    weightDecay: z.number().min(0).max(10).default(0.2),
+    /** Default: the client model's (CLIENT_MODEL_TRAINING_DEFAULTS: 5e-5 for the adapters, 0.1 for the student). */
+    learningRate: z.number().positive().max(1).optional(),
+    /** Default: the client model's (0.2 for the adapters, as FedCLIP; 0 for the student, as CLIP2FL). */
+    weightDecay: z.number().min(0).max(10).optional(),
     /**
      * The adapter's local objective: `clip` is FedCLIP's symmetric in-batch loss (same-class pairs count as
      * negatives); `class-ce` scores each image against all class prompts (see docs/RESULTS.md for why it matters
@@ -144,11 +160,57 @@ export const runConfigSchema = z
     message: 'client-level DP needs a mean aggregation (fedavg or uniform); median and trimmed mean have no noise calibration',
     path: ['dp'],
   })
-  .transform((c) => ({ ...c, name: c.name ?? defaultRunName(c) }));
+  .transform((c) => ({
+    ...c,
+    learningRate: c.learningRate ?? CLIENT_MODEL_TRAINING_DEFAULTS[c.clientModel].learningRate,
+    weightDecay: c.weightDecay ?? CLIENT_MODEL_TRAINING_DEFAULTS[c.clientModel].weightDecay,
+    name: c.name ?? defaultRunName(c),
+  }));
 
-/** The name a run gets when none is given: what it runs, on what. */
-export function defaultRunName(c: { algorithm: (typeof ALGORITHMS)[number]; dataset: (typeof DATASETS)[number] }): string {
-  return `${c.algorithm}-${c.dataset}`;
+/**
+ * The name a run gets when none is given: what it runs, on what ("clip2fl-fashion-mnist-lt"); a client model other
+ * than the FedCLIP adapter is named too ("fedavg-student-resnet8-fashion-mnist-lt", see methodName).
+ */
+export function defaultRunName(c: { algorithm: (typeof ALGORITHMS)[number]; dataset: (typeof DATASETS)[number]; clientModel?: ClientModelName }): string {
+  const model = c.clientModel ?? 'fedclip-adapter';
+  const algorithm = c.algorithm === 'fedclip' && model !== 'fedclip-adapter' ? 'fedavg' : c.algorithm;
+  return model === 'fedclip-adapter' ? `${algorithm}-${c.dataset}` : `${algorithm}-${model}-${c.dataset}`;
+}
+
+/**
+ * How a model's own predictions are named in reports: the nearest text prototype for a head on CLIP features, the
+ * FedAvg head (the student's own, federated-averaged classifier) for CLIP2FL's student.
+ */
+export const CLIENT_MODEL_HEADS: { readonly [K in ClientModelName]: string } = {
+  'fedclip-adapter': 'text prototypes',
+  'clip-adapter': 'text prototypes',
+  'student-resnet8': 'FedAvg head',
+};
+
+export function mainHeadName(clientModel: ClientModelName): string {
+  return CLIENT_MODEL_HEADS[clientModel];
+}
+
+/**
+ * The method a run measures, as a paper's table would name it: `fedclip` is FedCLIP on its attention adapter and
+ * FedAvg on any other client model; CLIP2FL without distillation is named so; zero-shot CLIP trains nothing.
+ */
+export function methodName(c: { algorithm: (typeof ALGORITHMS)[number]; clientModel: ClientModelName; clip2fl: { kd: boolean } }): string {
+  const on = c.clientModel === 'fedclip-adapter' ? '' : ` (${c.clientModel})`;
+  switch (c.algorithm) {
+    case 'zero-shot':
+      return 'zero-shot CLIP';
+    case 'fedclip':
+      return c.clientModel === 'fedclip-adapter' ? 'FedCLIP' : `FedAvg${on}`;
+    case 'clip2fl':
+      return `CLIP2FL${c.clip2fl.kd ? '' : ' without KD'}${on}`;
+    case 'creff':
+      return `CReFF${on}`;
+    case 'local':
+      return `local only${on}`;
+    case 'centralised':
+      return `centralised${on}`;
+  }
 }
 
 export type RunConfig = z.output<typeof runConfigSchema>;

@@ -145,8 +145,15 @@ export const RUN_SETTINGS = {
   },
   clientModel: {
     group: 'Training',
-    flag: { name: 'client-model', arg: '<name>', help: "fedclip-adapter (default): FedCLIP's attention adapter | clip-adapter: CLIP-Adapter's\nresidual bottleneck MLP (Gao et al. 2021)" },
-    form: { excluded: 'the dashboard runs the default adapter; the CLI and the HTTP API choose the client model' },
+    flag: {
+      name: 'client-model',
+      arg: '<name>',
+      help: "fedclip-adapter (default): FedCLIP's attention adapter | clip-adapter: CLIP-Adapter's\nresidual bottleneck MLP (Gao et al. 2021) | student-resnet8: CLIP2FL's ResNet-8 student on\nthe images' pixels, with its own classifier (the FedAvg head)",
+    },
+    form: {
+      label: 'Client model',
+      help: "What volunteers train: fedclip-adapter (FedCLIP's attention adapter) or clip-adapter on CLIP's image features, or student-resnet8, CLIP2FL's small ResNet on the images themselves (with fedclip it is plain FedAvg).",
+    },
   },
   objective: {
     group: 'Training',
@@ -160,13 +167,21 @@ export const RUN_SETTINGS = {
   },
   learningRate: {
     group: 'Training',
-    flag: { name: 'lr', arg: '<x>', help: 'adapter learning rate (default 5e-5)' },
-    form: { label: 'Learning rate', help: "Adam's step size (FedCLIP uses 5e-5)." },
+    flag: { name: 'lr', arg: '<x>', help: "learning rate (default: the client model's; Adam 5e-5 for the adapters as FedCLIP,\nplain SGD 0.1 for the student as CLIP2FL)" },
+    form: {
+      label: 'Learning rate',
+      emptyMeans: "the model's",
+      help: "Step size: Adam's for the adapters (FedCLIP uses 5e-5), plain SGD's for the student (CLIP2FL uses 0.1). Empty: the client model's.",
+    },
   },
   weightDecay: {
     group: 'Training',
-    flag: { name: 'weight-decay', arg: '<x>', help: "Adam's coupled weight decay (default 0.2, as FedCLIP)" },
-    form: { label: 'Weight decay', help: 'Pulls the adapter weights towards zero (FedCLIP uses 0.2).' },
+    flag: { name: 'weight-decay', arg: '<x>', help: 'coupled weight decay (default: 0.2 for the adapters as FedCLIP, 0 for the student)' },
+    form: {
+      label: 'Weight decay',
+      emptyMeans: "the model's",
+      help: "Pulls the weights towards zero (FedCLIP uses 0.2 for its adapter, CLIP2FL 0 for its student). Empty: the client model's.",
+    },
   },
   updateDtype: {
     group: 'Training',

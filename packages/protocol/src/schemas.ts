@@ -60,6 +60,21 @@ export const clientHelloSchema = z
   })
   .strict();
 
+/**
+ * How the run's images are given to a pixel-reading client model (CLIP2FL's student): size, grey or RGB, and the
+ * per-channel normalisation after scaling to [0, 1] (`preprocessPixels` of @clipfed/fl).
+ */
+export const pixelFormatSchema = z
+  .object({
+    width: z.number().int().min(1).max(4096),
+    height: z.number().int().min(1).max(4096),
+    channels: z.union([z.literal(1), z.literal(3)]),
+    mean: z.array(finite).min(1).max(3),
+    std: z.array(finite.positive()).min(1).max(3),
+  })
+  .strict()
+  .refine((f) => f.mean.length === f.channels && f.std.length === f.channels, { message: 'a pixel format needs one mean and one std per channel' });
+
 export const taskDescriptionSchema = z.object({
   dataset: z.string(),
   classNames: z.array(z.string()),
@@ -71,6 +86,8 @@ export const taskDescriptionSchema = z.object({
   embedDim: z.number().int().positive(),
   /** The run's client model (`clientModel`); older servers only had the FedCLIP adapter. */
   clientModel: z.enum(CLIENT_MODEL_IDS).default('fedclip-adapter'),
+  /** The run's pixel format, which a client model that reads pixels needs (older servers sent none). */
+  pixels: pixelFormatSchema.optional(),
   /** The run's limit on images per client (`maxImagesPerClient`); a client training on its own images keeps to it too. */
   maxImages: z.number().int().min(2).optional(),
 });

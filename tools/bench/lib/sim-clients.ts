@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import type { ClipModel } from '@clipfed/clip';
 import { FederatedClient, trainLocalRound, type AdapterTrainer, type ClientPlatform, type ClientSocket, type FeatureCache } from '@clipfed/client';
-import type { WireDType } from '@clipfed/protocol';
+import { socketParser, type WireDType } from '@clipfed/protocol';
 
 /**
  * A cache shared by every simulated client of the process: the first client to miss a key encodes its
@@ -129,7 +129,7 @@ export function startSimClients(opts: {
   for (let i = 0; i < opts.count; i++) {
     // Reconnecting as a browser tab does: with a thousand clients in one process beside the server, a client can
     // miss its heartbeat while a round's megabytes go through, and comes back under its own identity.
-    const socket: ClientSocket = io(opts.url, { transports: ['websocket'], reconnection: true, reconnectionDelay: 1000, timeout: 60_000 });
+    const socket: ClientSocket = io(opts.url, { transports: ['websocket'], parser: socketParser, reconnection: true, reconnectionDelay: 1000, timeout: 60_000 });
     socket.on('disconnect', () => {
       if (!closing) lostConnections++;
     });

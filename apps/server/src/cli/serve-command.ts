@@ -2,6 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { consoleProgress } from '@clipfed/data';
+import { TaskConfigError } from '../runs/emoji-task';
 import { startServer } from '../server';
 import { classroomBanner } from './classroom';
 import { openInBrowser } from './open-in-browser';
@@ -75,7 +76,15 @@ export async function serveCommand(argv: string[]): Promise<void> {
     else if (values.classroom) console.log(`\nClassroom: create a run on the dashboard, ${server.url}/dashboard, to get its link and QR code.\n`);
     return;
   }
-  const created = await server.registry.create(run.config);
+  let created: Awaited<ReturnType<typeof server.registry.create>>;
+  try {
+    created = await server.registry.create(run.config);
+  } catch (e) {
+    if (!(e instanceof TaskConfigError)) throw e;
+    console.error(`Invalid run settings: ${e.message}`);
+    await server.close();
+    process.exit(2);
+  }
   console.log(describeRun(created));
   console.log(`\n  Open ${server.url}/?run=${created.id} in ${created.config.minClients} or more browser tabs to join.\n`);
   await announceClassroom(created.id);

@@ -5,6 +5,8 @@ import { FederatedClient, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform, memoryFeatureCache } from '@clipfed/client/node';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { initNodeTfBackend } from '@clipfed/fl';
+import { socketParser } from '@clipfed/protocol';
+import { TaskConfigError } from '../runs/emoji-task';
 import { startServer } from '../server';
 import { describeRun, printRoundLines } from './print-run';
 import { RUN_FLAGS, RUN_FLAGS_HELP, runConfigFromFlags } from './run-flags';
@@ -40,7 +42,15 @@ export async function simulateCommand(argv: string[]): Promise<void> {
   const progress = consoleProgress('simulate');
   const options = serverOptionsFromFlags({ ...values, port: values.port ?? '0' });
   const server = await startServer({ ...options, onProgress: progress });
-  const created = await server.registry.create({ ...run.config, minClients: Math.min(run.config.minClients, clients) });
+  let created: Awaited<ReturnType<typeof server.registry.create>>;
+  try {
+    created = await server.registry.create({ ...run.config, minClients: Math.min(run.config.minClients, clients) });
+  } catch (e) {
+    await server.close();
+    if (!(e instanceof TaskConfigError)) throw e;
+    console.error(`Invalid run settings: ${e.message}`);
+    process.exit(2);
+  }
   console.log(describeRun(created));
   printRoundLines(created, (line) => process.stderr.write(`${line}\n`));
 
@@ -49,7 +59,7 @@ export async function simulateCommand(argv: string[]): Promise<void> {
   const featureCache = memoryFeatureCache();
   const sockets: ClientSocket[] = [];
   for (let i = 0; i < clients; i++) {
-    const socket: ClientSocket = io(server.url, { transports: ['websocket'] });
+    const socket: ClientSocket = io(server.url, { transports: ['websocket'], parser: socketParser });
     sockets.push(socket);
     new FederatedClient(
       socket,

@@ -7,32 +7,39 @@ import {
   accuracy,
   adaptFeatureArray,
   type ClientModel,
+  type ClientModelContext,
+  type ClientModelData,
+  type ClientModelOutputs,
   groupedAccuracy,
   predictWithClassifier,
+  preprocessPixels,
   type LinearClassifier,
   type ShotThresholds,
   type WeightSet,
 } from '@clipfed/fl';
 import type { HeadAccuracy, ShotAccuracy } from '@clipfed/protocol';
-import type { RunTask } from './run-task';
+import { clientModelContext, type RunTask } from './run-task';
 
 export type { HeadAccuracy, ShotAccuracy };
 
-/** The text-prototype head (FedCLIP's prediction), and for CLIP2FL / CReFF the balanced head too. */
+/**
+ * The model's own head (an adapter's text prototypes, the student's FedAvg classifier), and for CLIP2FL / CReFF
+ * the balanced head too.
+ */
 export interface Evaluation extends HeadAccuracy {
-  /** Adapter → normalised I* → re-trained classifier R → argmax. */
+  /** The model's features (adapted I*, or the student's feature layer) → re-trained classifier R → argmax. */
   balanced?: HeadAccuracy;
 }
 
 /** What is evaluated in one round. */
 export interface ModelUnderTest {
-  /** The global adapter; null is zero-shot CLIP. */
-  adapter: WeightSet | null;
+  /** The global model's weights; null is zero-shot CLIP. */
+  weights: WeightSet | null;
   /**
-   * The `local` algorithm's per-shard adapters: a set owned by a shard is measured with that shard's
-   * adapter, every other set (held out) with each shard's adapter in turn, averaged.
+   * The `local` algorithm's per-shard models: a set owned by a shard is measured with that shard's
+   * model, every other set (held out) with each shard's model in turn, averaged.
    */
-  shardAdapters?: readonly WeightSet[];
+  shardWeights?: readonly WeightSet[];
   /** CLIP2FL / CReFF's balanced classifier R. */
   classifier?: LinearClassifier;
 }
@@ -47,17 +54,23 @@ interface EncodedSet {
   heldOut: boolean;
   ownerShard?: number;
   features: Float32Array;
+  /** The set's images as the client model reads them (preprocessPixels), when it reads pixels. */
+  pixels?: Float32Array;
   labels: Int32Array;
 }
 
-/** Rows adapted per slice between event-loop yields: ~0.1-0.2 s of a 512-d adapter on wasm. */
-const ADAPT_SLICE = 1024;
+/**
+ * Rows per slice between event-loop yields: ~0.1-0.2 s of a 512-d adapter on 1024 rows on wasm. The student's
+ * forward pass takes ~0.7 ms per 28×28 image on wasm and ~35 ms on the cpu fallback (docs/BENCHMARKS.md), so it
+ * goes 64 images at a time (under 0.1 s on wasm, ~2 s on cpu).
+ */
+const SLICE_ROWS = { 'clip-features': 1024, pixels: 64 } as const;
 
 /**
- * Held-out evaluation with the server's own CLIP (onnxruntime-node). Each set's features are encoded
- * once and cached on disk (keyed by the model and the set's pixels), so repeated runs on the same
- * data never re-encode. `evaluateModel` yields to the event loop between slices of work, so a long
- * evaluation never stalls the sockets.
+ * Held-out evaluation with the server's own CLIP (onnxruntime-node) and the run's client model. Each set's CLIP
+ * features are encoded once and cached on disk (keyed by the model and the set's pixels), so repeated runs on the
+ * same data never re-encode; a model that reads pixels gets the set's images preprocessed as the clients' are.
+ * `evaluateModel` yields to the event loop between slices of work, so a long evaluation never stalls the sockets.
  */
 export class HeldOutEvaluator {
   private readonly textNormalised: Float32Array;
@@ -65,23 +78,27 @@ export class HeldOutEvaluator {
   /** Scores of unchanged per-shard adapters (the `local` algorithm re-evaluates only what trained). */
   private readonly scoreCache = new WeakMap<WeightSet, Map<number, SetScore>>();
 
+  private readonly sliceRows: number;
+
   private constructor(
     private readonly sets: EncodedSet[],
     readonly textEmbeddings: Float32Array,
     readonly embedDim: number,
     private readonly clientModel: ClientModel,
+    private readonly modelContext: ClientModelContext,
     private readonly trainClassCounts?: number[],
     private readonly shotThresholds?: ShotThresholds,
   ) {
     this.numClasses = textEmbeddings.length / embedDim;
     this.textNormalised = normaliseRows(textEmbeddings, embedDim);
+    this.sliceRows = clientModel.inputs.includes('pixels') ? SLICE_ROWS.pixels : SLICE_ROWS['clip-features'];
   }
 
   static async create(
     model: ClipModel,
     modelKey: string,
     task: RunTask,
-    /** What the clients train: how a set's CLIP features are adapted before the heads score them. */
+    /** What the clients train: what the heads score (adapted CLIP features, or the student on the set's pixels). */
     clientModel: ClientModel,
     cacheDir: string,
     onProgress?: (p: { set: string; done: number; total: number }) => void,
@@ -89,6 +106,8 @@ export class HeldOutEvaluator {
     encodeImages: ImageEncoder = encodeRgbImages,
   ): Promise<HeldOutEvaluator> {
     await mkdir(cacheDir, { recursive: true });
+    const context = clientModelContext(task, model.embedDim);
+    const readsPixels = clientModel.inputs.includes('pixels');
     const sets: EncodedSet[] = [];
     for (const set of task.evaluationSets) {
       const hash = createHash('sha256').update(modelKey).update(set.data.images).digest('hex').slice(0, 24);
@@ -104,72 +123,91 @@ export class HeldOutEvaluator {
         });
         await writeFile(file, new Uint8Array(features.buffer));
       }
-      sets.push({ name: set.name, heldOut: set.heldOut, ownerShard: set.ownerShard, features, labels: set.data.labels });
+      const pixels = readsPixels ? preprocessPixels(set.data.images, set.data.width, set.data.height, context.pixels) : undefined;
+      sets.push({ name: set.name, heldOut: set.heldOut, ownerShard: set.ownerShard, features, ...(pixels ? { pixels } : {}), labels: set.data.labels });
     }
     const textEmbeddings = await model.encodeTexts(task.prompts);
-    return new HeldOutEvaluator(sets, textEmbeddings, model.embedDim, clientModel, task.trainClassCounts, task.shotThresholds);
+    return new HeldOutEvaluator(sets, textEmbeddings, model.embedDim, clientModel, context, task.trainClassCounts, task.shotThresholds);
   }
 
-  /** Text-prototype accuracy of one adapter on every set, at once (`null` = zero-shot CLIP). */
+  /** Zero-shot CLIP (`null`, the reference row) or the model's own head, on every set at once, without yielding. */
   evaluate(weights: WeightSet | null): Evaluation {
-    const scores = this.sets.map((s) => this.score(this.adapt(weights, s.features), s));
-    return this.summarise(scores.map((s) => s.text));
+    const scores = this.sets.map((s) => this.scorePredictions(this.outputs(weights, s, 0, s.labels.length).predictions, s));
+    return this.summarise(scores);
   }
 
   /** Both heads, every set, in slices with event-loop yields in between. */
   async evaluateModel(m: ModelUnderTest): Promise<Evaluation> {
-    const text: SetScore[] = [];
+    const own: SetScore[] = [];
     const balanced: SetScore[] = [];
     for (const [i, set] of this.sets.entries()) {
-      const adapters: (WeightSet | null)[] = !m.shardAdapters
-        ? [m.adapter]
+      const models: (WeightSet | null)[] = !m.shardWeights
+        ? [m.weights]
         : set.ownerShard !== undefined
-          ? [m.shardAdapters[set.ownerShard] ?? m.adapter]
-          : [...m.shardAdapters];
-      const perAdapter: { text: SetScore; balanced?: SetScore }[] = [];
-      for (const adapter of adapters) {
-        const cached = adapter && !m.classifier ? this.scoreCache.get(adapter)?.get(i) : undefined;
+          ? [m.shardWeights[set.ownerShard] ?? m.weights]
+          : [...m.shardWeights];
+      const perModel: { own: SetScore; balanced?: SetScore }[] = [];
+      for (const weights of models) {
+        const cached = weights && !m.classifier ? this.scoreCache.get(weights)?.get(i) : undefined;
         if (cached) {
-          perAdapter.push({ text: cached });
+          perModel.push({ own: cached });
           continue;
         }
-        const result = this.score(await this.adaptInSlices(adapter, set.features), set, m.classifier);
-        if (adapter && !m.classifier) {
-          let byAdapter = this.scoreCache.get(adapter);
-          if (!byAdapter) this.scoreCache.set(adapter, (byAdapter = new Map()));
-          byAdapter.set(i, result.text);
+        const result = this.score(await this.outputsInSlices(weights, set), set, m.classifier);
+        if (weights && !m.classifier) {
+          let byModel = this.scoreCache.get(weights);
+          if (!byModel) this.scoreCache.set(weights, (byModel = new Map()));
+          byModel.set(i, result.own);
         }
-        perAdapter.push(result);
+        perModel.push(result);
       }
-      text.push(meanScore(perAdapter.map((r) => r.text)));
-      if (m.classifier) balanced.push(meanScore(perAdapter.map((r) => r.balanced!)));
+      own.push(meanScore(perModel.map((r) => r.own)));
+      if (m.classifier) balanced.push(meanScore(perModel.map((r) => r.balanced!)));
     }
-    const evaluation: Evaluation = this.summarise(text);
+    const evaluation: Evaluation = this.summarise(own);
     if (m.classifier) evaluation.balanced = this.summarise(balanced);
     return evaluation;
   }
 
-  private async adaptInSlices(adapter: WeightSet | null, features: Float32Array): Promise<Float32Array> {
-    const d = this.embedDim;
-    const n = features.length / d;
-    const out = new Float32Array(features.length);
-    for (let start = 0; start < n; start += ADAPT_SLICE) {
-      const end = Math.min(n, start + ADAPT_SLICE);
-      out.set(this.adapt(adapter, features.subarray(start * d, end * d)), start * d);
+  private async outputsInSlices(weights: WeightSet | null, set: EncodedSet): Promise<ClientModelOutputs> {
+    const n = set.labels.length;
+    const featureDim = weights === null ? this.embedDim : this.clientModel.featureDim(this.modelContext);
+    const features = new Float32Array(n * featureDim);
+    const predictions = new Int32Array(n);
+    for (let start = 0; start < n; start += this.sliceRows) {
+      const end = Math.min(n, start + this.sliceRows);
+      const out = this.outputs(weights, set, start, end);
+      features.set(out.features, start * featureDim);
+      predictions.set(out.predictions, start);
       await yieldToEventLoop();
     }
-    return out;
+    return { features, predictions };
   }
 
-  /** Normalised features as the heads see them: through the client model, or CLIP's own (`null`, zero-shot). */
-  private adapt(weights: WeightSet | null, features: Float32Array): Float32Array {
-    return weights === null ? adaptFeatureArray(null, features, this.embedDim) : this.clientModel.adapt(weights, features, this.embedDim);
+  /**
+   * Features and own predictions of rows [start, end) of a set: through the client model, or CLIP's own
+   * normalised features and nearest text prototype (`null`, zero-shot).
+   */
+  private outputs(weights: WeightSet | null, set: EncodedSet, start: number, end: number): ClientModelOutputs {
+    const d = this.embedDim;
+    const clipFeatures = set.features.subarray(start * d, end * d);
+    if (weights === null) {
+      const features = adaptFeatureArray(null, clipFeatures, d);
+      return { features, predictions: textArgmax(features, this.textNormalised, d, this.numClasses) };
+    }
+    const per = this.modelContext.pixels.width * this.modelContext.pixels.height * this.modelContext.pixels.channels;
+    const data: ClientModelData = {
+      clipFeatures,
+      ...(set.pixels ? { pixels: set.pixels.subarray(start * per, end * per) } : {}),
+      textEmbeddings: this.textEmbeddings,
+    };
+    return this.clientModel.outputs(weights, data, this.modelContext);
   }
 
-  /** Text-prototype (and balanced-head) scores of already adapted, normalised features. */
-  private score(adapted: Float32Array, set: EncodedSet, classifier?: LinearClassifier): { text: SetScore; balanced?: SetScore } {
-    const text = this.scorePredictions(textArgmax(adapted, this.textNormalised, this.embedDim, this.numClasses), set);
-    return classifier ? { text, balanced: this.scorePredictions(predictWithClassifier(classifier, adapted), set) } : { text };
+  /** The model's own (and the balanced head's) scores of one set's outputs. */
+  private score(out: ClientModelOutputs, set: EncodedSet, classifier?: LinearClassifier): { own: SetScore; balanced?: SetScore } {
+    const own = this.scorePredictions(out.predictions, set);
+    return classifier ? { own, balanced: this.scorePredictions(predictWithClassifier(classifier, out.features), set) } : { own };
   }
 
   private scorePredictions(pred: Int32Array, set: EncodedSet): SetScore {

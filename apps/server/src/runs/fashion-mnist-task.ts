@@ -1,6 +1,6 @@
 import { FASHION_MNIST_CLASSES, dirichletPartition, indicesByClass, longTailClassCounts, PartitionError, SeededRandom } from '@clipfed/data/browser-safe';
 import { DatasetMissingError, loadFashionMnist, type ImageSet, type ProgressFn } from '@clipfed/data';
-import { scaledShotThresholds } from '@clipfed/fl';
+import { FASHION_MNIST_PIXELS, scaledShotThresholds } from '@clipfed/fl';
 import type { RunConfig } from '@clipfed/protocol';
 import { TaskConfigError } from './emoji-task';
 import { promptsFor, selectImages, type RunTask } from './run-task';
@@ -76,6 +76,8 @@ export function buildFashionMnistLtTask(config: RunConfig, data: { train: ImageS
     evaluationSets: [{ name: `test (balanced, ${test.labels.length})`, heldOut: true, data: test }],
     trainClassCounts: counts,
     shotThresholds: scaledShotThresholds((10 * config.headClassSize) / FULL_HEAD),
+    // Grey 28×28: the student reads one channel (the RGB shards repeat it three times for CLIP).
+    pixels: FASHION_MNIST_PIXELS,
   };
 }
 

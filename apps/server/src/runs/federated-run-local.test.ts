@@ -111,8 +111,8 @@ describe('the local algorithm', () => {
     expect(run.global).toBe(initial);
     // Evaluation measured each shard's own adapter.
     const last = asked.at(-1)!;
-    expect(last.shardAdapters).toHaveLength(2);
-    expect(last.shardAdapters![0][1].data[0]).toBeCloseTo(initial[1].data[0] + 0.25, 6);
+    expect(last.shardWeights).toHaveLength(2);
+    expect(last.shardWeights![0][1].data[0]).toBeCloseTo(initial[1].data[0] + 0.25, 6);
   });
 
   it('refuses class gradients from a client of a run that takes none', async () => {

@@ -3,7 +3,7 @@ import { SeededRandom } from '@clipfed/fl';
 import type { ClientChannel } from './client-channel';
 import { issueResumeSecret, issueShardKey, keyMatches, secretMatches } from './client-credentials';
 import { expiredSessions } from './session-expiry';
-import { selectImages, type RunTask } from './run-task';
+import { pixelFormatOf, selectImages, type RunTask } from './run-task';
 import { RunError, type RunDeps } from './run-types';
 
 export interface ClientSession {
@@ -226,6 +226,7 @@ export function welcomeFor(
       modelUrl: deps.modelUrl,
       embedDim: deps.embedDim,
       clientModel: run.config.clientModel,
+      pixels: pixelFormatOf(run.task),
       ...(run.config.maxImagesPerClient !== undefined ? { maxImages: run.config.maxImagesPerClient } : {}),
     },
   };

@@ -1,4 +1,4 @@
-import type { ShotThresholds } from '@clipfed/fl';
+import { rgbPixelFormat, type ClientModelContext, type PixelFormat, type ShotThresholds } from '@clipfed/fl';
 import type { ImageShard } from '@clipfed/protocol';
 
 /** A labelled image set held by the server, RGB bytes [n, height, width, 3]. */
@@ -31,6 +31,23 @@ export interface RunTask {
    */
   trainClassCounts?: number[];
   shotThresholds?: ShotThresholds;
+  /**
+   * How a client model that reads pixels (CLIP2FL's student) is given the images, by every client and by the
+   * evaluator alike; absent: RGB at the shards' size.
+   */
+  pixels?: PixelFormat;
+}
+
+/** The run's pixel format: the task's, or RGB at the size of its images. */
+export function pixelFormatOf(task: RunTask): PixelFormat {
+  if (task.pixels) return task.pixels;
+  const first = task.shards[0] ?? task.evaluationSets[0]?.data;
+  return rgbPixelFormat(first?.width ?? 1, first?.height ?? 1);
+}
+
+/** What the run's client model is built for: CLIP's embedding size, the task's classes and its pixel format. */
+export function clientModelContext(task: RunTask, embedDim: number): ClientModelContext {
+  return { embedDim, numClasses: task.classNames.length, pixels: pixelFormatOf(task) };
 }
 
 export const PROMPT_TEMPLATE = 'a picture of a {}';

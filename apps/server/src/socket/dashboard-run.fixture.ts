@@ -18,12 +18,11 @@ export async function makeTestRun(config: RunConfigInput = {}) {
   const shard = (label: string) => ({ label, classNames: ['cat', 'dog'], width: 1, height: 1, labels: new Int32Array(2), images: new Uint8Array(6) });
   const task: RunTask = { dataset: 'emoji-domains', classNames: ['cat', 'dog'], prompts: ['a cat', 'a dog'], shards: [shard('noto'), shard('twemoji')], evaluationSets: [] };
   let evaluations = 0;
-  const evaluator = {
-    evaluate: (w: unknown) => {
-      const accuracy = w === null ? 0.5 : 0.5 + 0.01 * evaluations++;
-      return { accuracy, heldOutAccuracy: accuracy - 0.1, perSet: { noto: accuracy, 'openmoji (held out)': accuracy - 0.1 } };
-    },
-  } as unknown as HeldOutEvaluator;
+  const evaluate = (w: unknown) => {
+    const accuracy = w === null ? 0.5 : 0.5 + 0.01 * evaluations++;
+    return { accuracy, heldOutAccuracy: accuracy - 0.1, perSet: { noto: accuracy, 'openmoji (held out)': accuracy - 0.1 } };
+  };
+  const evaluator = { evaluate, evaluateModel: async (m: { weights: unknown }) => evaluate(m.weights) } as unknown as HeldOutEvaluator;
   const runConfig = runConfigSchema.parse({ rounds: 2, minClients: 2, ...config });
   const id = `test-${Math.random().toString(36).slice(2, 8)}`;
   const run = new FederatedRun({

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerError, ServerToClientEvents, Welcome } from '@clipfed/protocol';
+import { socketParser, type ClientToServerEvents, type ServerError, type ServerToClientEvents, type Welcome } from '@clipfed/protocol';
 import type { RunRegistry } from '../runs/run-registry';
 import { isSameOrigin } from '../http/security';
 import type { HostAllowList } from '../http/host-allow-list';
@@ -49,6 +49,8 @@ export function attachGateway(httpServer: HttpServer, registry: RunRegistry, opt
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
     transports: ['websocket'],
     serveClient: false,
+    // Room for a model of many tensors (CLIP2FL's student) in one message.
+    parser: socketParser,
     ...(opts.adapter ? { adapter: opts.adapter } : {}),
     maxHttpBufferSize: opts.maxHttpBufferSize,
     // Training runs in a worker, but a busy 2-core machine with several tabs can stall the page briefly.

@@ -71,6 +71,12 @@ describe('chart data', () => {
     expect(s.columns[6]).toEqual([null, 50]);
   });
 
+  it("names the student's own head the FedAvg head, in both charts", () => {
+    const student: MetricsRow[] = [{ round: 1, accuracy: 0.3, heldOutAccuracy: 0.3, zeroShotAccuracy: 0.88, shots: { many: 0.5, medium: 0.1, few: 0 }, balancedHead: { accuracy: 0.32, shots: { many: 0.4, medium: 0.2, few: 0.1 } } }];
+    expect(accuracyChartData(student, { heldOutStyle: false, clientModel: 'student-resnet8' }).labels).toEqual(['Global accuracy (FedAvg head)', 'Balanced head (CLIP2FL / CReFF)', 'Zero-shot CLIP']);
+    expect(shotsChartData(student, 'student-resnet8').labels.slice(0, 3)).toEqual(['FedAvg head, many-shot', 'FedAvg head, medium-shot', 'FedAvg head, few-shot']);
+  });
+
   it('has no long-tail series for a run without one', () => {
     expect(shotsChartData(rows).labels).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import { mainHeadName, type ClientModelName } from '@clipfed/protocol';
 import { nestedNumber, numberField, perSetOf, type MetricsRow } from './metrics-row';
 
 /** uPlot's column layout: the x values (rounds) first, then one array per series; null is a gap. */
@@ -32,14 +33,27 @@ export const ACCURACY_LABELS = {
 } as const;
 
 /**
- * Every head the run reports (the text-prototype head, and the balanced head of CLIP2FL and CReFF runs), the
- * held-out style's accuracy where the dataset has one (EmojiDomains), and zero-shot CLIP as the reference the adapter must beat.
+ * What the model's own head is called in the charts: the text prototypes of an adapter, the FedAvg head of CLIP2FL's
+ * student (its own classifier).
  */
-export function accuracyChartData(rows: readonly MetricsRow[], opts: { heldOutStyle: boolean } = { heldOutStyle: true }): ChartData {
+export function ownHeadLabels(clientModel: ClientModelName = 'fedclip-adapter'): { accuracy: string; shots: string } {
+  const head = mainHeadName(clientModel);
+  return { accuracy: `Global accuracy (${head})`, shots: head.charAt(0).toUpperCase() + head.slice(1) };
+}
+
+/**
+ * Every head the run reports (the model's own: text prototypes or the student's FedAvg head; and the balanced head
+ * of CLIP2FL and CReFF runs), the held-out style's accuracy where the dataset has one (EmojiDomains), and zero-shot
+ * CLIP as the reference the model must beat.
+ */
+export function accuracyChartData(
+  rows: readonly MetricsRow[],
+  opts: { heldOutStyle: boolean; clientModel?: ClientModelName } = { heldOutStyle: true },
+): ChartData {
   return build(
     rows,
     reported(rows, [
-      { label: ACCURACY_LABELS.global, value: (r) => percent(numberField(r, 'accuracy')) },
+      { label: ownHeadLabels(opts.clientModel).accuracy, value: (r) => percent(numberField(r, 'accuracy')) },
       // Fashion-MNIST-LT evaluates on one balanced test set, which the server counts as held out: its "held-out"
       // accuracy is the global one again, and no style is held out.
       ...(opts.heldOutStyle ? [{ label: ACCURACY_LABELS.heldOut, value: (r: MetricsRow) => percent(numberField(r, 'heldOutAccuracy')) }] : []),
@@ -57,11 +71,11 @@ const SHOT_GROUPS = [
 
 /**
  * Long-tailed runs: accuracy on the classes grouped by how many training images they have (many, medium, few),
- * for each head and for zero-shot CLIP. Empty (no series) for runs whose task has no long tail.
+ * for each head (the model's own, the balanced one) and for zero-shot CLIP. Empty (no series) for runs whose task has no long tail.
  */
-export function shotsChartData(rows: readonly MetricsRow[]): ChartData {
+export function shotsChartData(rows: readonly MetricsRow[], clientModel?: ClientModelName): ChartData {
   const heads = [
-    ['shots', 'Text prototypes'],
+    ['shots', ownHeadLabels(clientModel).shots],
     ['balancedHead.shots', 'Balanced head'],
     ['zeroShotShots', 'Zero-shot'],
   ] as const;

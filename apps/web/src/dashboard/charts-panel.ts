@@ -1,5 +1,5 @@
 import type { RunConfig } from '@clipfed/protocol';
-import { ACCURACY_LABELS, accuracyChartData, perSetChartData, shotsChartData, timingChartData, trafficChartData } from './chart-data';
+import { ACCURACY_LABELS, accuracyChartData, ownHeadLabels, perSetChartData, shotsChartData, timingChartData, trafficChartData } from './chart-data';
 import { byId } from './dom';
 import { formatBytes, formatDuration } from './format';
 import { LineChart } from './line-chart';
@@ -12,6 +12,7 @@ const pct = (v: number) => `${v.toFixed(0)} %`;
 /** Heads keep one colour whichever of them a run reports; zero-shot stays grey and dashed. */
 const ACCURACY_COLORS: Record<string, string> = {
   [ACCURACY_LABELS.global]: '#0072b2',
+  [ownHeadLabels('student-resnet8').accuracy]: '#0072b2',
   [ACCURACY_LABELS.heldOut]: '#009e73',
   [ACCURACY_LABELS.balanced]: '#d55e00',
   [ACCURACY_LABELS.zeroShot]: '#57606a',
@@ -33,7 +34,7 @@ export class ChartsPanel {
     // balanced head dotted, zero-shot dashed.
     colors: PALETTE,
     colorOf: Object.fromEntries(
-      ['Text prototypes', 'Balanced head', 'Zero-shot'].flatMap((head) =>
+      ['Text prototypes', ownHeadLabels('student-resnet8').shots, 'Balanced head', 'Zero-shot'].flatMap((head) =>
         [
           ['many-shot', '#0072b2'],
           ['medium-shot', '#009e73'],
@@ -69,9 +70,9 @@ export class ChartsPanel {
     });
   }
 
-  update(rows: readonly MetricsRow[], dataset: RunConfig['dataset']): void {
-    this.accuracy.update(accuracyChartData(rows, { heldOutStyle: dataset === 'emoji-domains' }));
-    const shots = shotsChartData(rows);
+  update(rows: readonly MetricsRow[], config: Pick<RunConfig, 'dataset' | 'clientModel'>): void {
+    this.accuracy.update(accuracyChartData(rows, { heldOutStyle: config.dataset === 'emoji-domains', clientModel: config.clientModel }));
+    const shots = shotsChartData(rows, config.clientModel);
     byId('chart-shots').hidden = shots.labels.length === 0;
     if (shots.labels.length > 0) this.shots.update(shots);
     this.perSet.update(perSetChartData(rows));

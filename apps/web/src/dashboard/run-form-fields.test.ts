@@ -10,6 +10,14 @@ describe('the create-run form', () => {
     expect(values.roundDeadlineMs).toBe('120');
     expect(values.clipUpdateNorm).toBe('');
     expect(values['clip2fl.kd']).toBe('true');
+    expect(values.clientModel).toBe('fedclip-adapter');
+  });
+
+  it("leaves the learning rate and weight decay to the client model unless set: 0.1 and none for CLIP2FL's student", () => {
+    expect([defaultFormValues().learningRate, defaultFormValues().weightDecay]).toEqual(['', '']);
+    const result = formValuesToConfig({ ...defaultFormValues(), clientModel: 'student-resnet8', algorithm: 'clip2fl', dataset: 'fashion-mnist-lt' });
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(runConfigSchema.parse(result.config)).toMatchObject({ learningRate: 0.1, weightDecay: 0, name: 'clip2fl-student-resnet8-fashion-mnist-lt' });
   });
 
   it('turns its defaults into the same config the server would use for an empty body', () => {

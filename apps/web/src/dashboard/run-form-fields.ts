@@ -86,8 +86,9 @@ export function defaultFormValues(): FormValues {
   const defaults = runConfigSchema.parse({}) as Record<string, unknown>;
   return Object.fromEntries(
     RUN_FORM_FIELDS.map((f) => {
-      // The default name follows the algorithm and dataset, which the form may still change: the server picks it.
-      if (f.key === 'name') return [f.key, ''];
+      // A setting with no schema default (the name, the learning rate, the weight decay) gets its value from the
+      // others, which the form may still change: the server picks it.
+      if (f.optional) return [f.key, ''];
       const v = getPath(defaults, f.key);
       if (v === undefined) return [f.key, ''];
       return [f.key, typeof v === 'number' && f.scale ? String(v / f.scale) : String(v)];

@@ -82,7 +82,7 @@ export class RunPanel {
   private renderState(): void {
     const v = this.view!;
     updateControls(v.state.status);
-    renderRunStats(v.state, v.metrics);
+    renderRunStats(v.state, v.metrics, v.config.clientModel);
     byId('state-message').textContent = v.state.message ? `Last event: ${v.state.message}` : '';
     this.renderProgress();
   }
@@ -99,8 +99,8 @@ export class RunPanel {
 
   private renderMetrics(): void {
     const v = this.view!;
-    this.charts!.update(v.metrics, v.config.dataset);
-    renderRunStats(v.state, v.metrics);
+    this.charts!.update(v.metrics, v.config);
+    renderRunStats(v.state, v.metrics, v.config.clientModel);
     renderMetricsTable(v.metrics);
   }
 

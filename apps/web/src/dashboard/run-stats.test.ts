@@ -26,4 +26,9 @@ describe('run stats', () => {
     const clip2fl = runStats(state, [{ round: 1, accuracy: 0.8, zeroShotAccuracy: 0.7, balancedHead: { accuracy: 0.81 } }]);
     expect(clip2fl.at(-1)).toEqual({ key: 'balanced', value: '81.0 %', label: 'balanced head (CLIP2FL / CReFF)' });
   });
+
+  it("calls the student's own head its FedAvg head", () => {
+    const stats = runStats(state, [{ round: 1, accuracy: 0.3, zeroShotAccuracy: 0.88, balancedHead: { accuracy: 0.35 } }], 'student-resnet8');
+    expect(stats.find((s) => s.key === 'accuracy')?.label).toBe('FedAvg head now (zero-shot CLIP 88.0 %)');
+  });
 });

@@ -1,4 +1,4 @@
-import type { RunState } from '@clipfed/protocol';
+import { mainHeadName, type ClientModelName, type RunState } from '@clipfed/protocol';
 import { formatPercent } from './format';
 import { nestedNumber, numberField, type MetricsRow } from './metrics-row';
 
@@ -12,7 +12,7 @@ export interface RunStat {
  * The few numbers a room reads from across it: volunteers connected, the round, and the latest accuracy of each
  * head against zero-shot CLIP.
  */
-export function runStats(state: RunState, rows: readonly MetricsRow[]): RunStat[] {
+export function runStats(state: RunState, rows: readonly MetricsRow[], clientModel: ClientModelName = 'fedclip-adapter'): RunStat[] {
   const last = rows.at(-1);
   const zeroShot = last ? numberField(last, 'zeroShotAccuracy') : null;
   const stats: RunStat[] = [
@@ -21,7 +21,7 @@ export function runStats(state: RunState, rows: readonly MetricsRow[]): RunStat[
     {
       key: 'accuracy',
       value: formatPercent(last ? numberField(last, 'accuracy') : null),
-      label: `accuracy now (zero-shot CLIP ${formatPercent(zeroShot)})`,
+      label: `${mainHeadName(clientModel) === 'text prototypes' ? 'accuracy' : mainHeadName(clientModel)} now (zero-shot CLIP ${formatPercent(zeroShot)})`,
     },
   ];
   const balanced = last ? nestedNumber(last, 'balancedHead.accuracy') : null;

@@ -14,4 +14,11 @@ describe('run summary', () => {
     expect(text).toContain('2 local epochs');
     expect(text).not.toMatch(/held-out|openmoji/);
   });
+
+  it("names the method a run amounts to on CLIP2FL's student: FedAvg for fedclip, CLIP2FL without KD when it has none", () => {
+    const fedavg = runSummaryText('r3', runConfigSchema.parse({ dataset: 'fashion-mnist-lt', clientModel: 'student-resnet8' }));
+    expect(fedavg).toContain('r3 · fedclip · FedAvg (student-resnet8) on fashion-mnist-lt');
+    const noKd = runSummaryText('r4', runConfigSchema.parse({ algorithm: 'clip2fl', dataset: 'fashion-mnist-lt', clientModel: 'student-resnet8', clip2fl: { kd: false } }));
+    expect(noKd).toContain('clip2fl · CLIP2FL without KD (student-resnet8) on fashion-mnist-lt');
+  });
 });

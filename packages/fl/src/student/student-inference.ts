@@ -3,7 +3,8 @@ import { type ClassGradient, type ClientClassGradientOptions, computeClientClass
 import type { LinearClassifier } from '../clip2fl/linear-classifier';
 import { ShapeError } from '../errors';
 import type { WeightSet } from '../types';
-import { pixelsTensor, studentForward, uploadStudent } from './student-forward';
+import { conv2dIm2col } from './im2col-conv';
+import { type Convolution, pixelsTensor, studentForward, uploadStudent } from './student-forward';
 import { type StudentConfig, type StudentLayout, studentLayout } from './student-spec';
 
 const CHUNK = 256;
@@ -16,10 +17,32 @@ export function imageCount(pixels: Float32Array, layout: StudentLayout): number 
 }
 
 /**
- * The student in eval mode (BN with running statistics) over all images, in chunks: its 512-d features
- * [n, featureDim] and its own classifier's logits [n, C], row-major.
+ * tf.conv2d with PyTorch's symmetric padding (k−1)/2, kernel [k·k·Cin, Cout] seen as HWIO. Every backend has this
+ * forward kernel; only its gradient is missing on wasm.
  */
-export function studentOutputs(weights: WeightSet, config: StudentConfig, pixels: Float32Array): { features: Float32Array; logits: Float32Array } {
+export const tfConvolution: Convolution = (x, kernel, size, stride) =>
+  tf.conv2d(x, tf.reshape(kernel, [size, size, x.shape[3], kernel.shape[1]]) as tf.Tensor4D, stride, (size - 1) / 2);
+
+/**
+ * The faster forward-only convolution for a backend, measured on the full student (28×28 grey, `npm run bench --
+ * --only student`, docs/BENCHMARKS.md): wasm's tf.conv2d (XNNPACK) is about 10× faster per image than im2col; on cpu
+ * tf.conv2d's plain loops are no faster than im2col. Results agree to float rounding (student-model.test.ts).
+ */
+export function forwardConvolution(backend: string = tf.getBackend()): Convolution {
+  return backend === 'cpu' ? (x, kernel, size, stride) => conv2dIm2col(x, kernel, size, stride) : tfConvolution;
+}
+
+/**
+ * The student in eval mode (BN with running statistics) over all images, in chunks: its 512-d features
+ * [n, featureDim] and its own classifier's logits [n, C], row-major. `convolve` defaults to the forward-only
+ * convolution for the backend (forwardConvolution).
+ */
+export function studentOutputs(
+  weights: WeightSet,
+  config: StudentConfig,
+  pixels: Float32Array,
+  convolve: Convolution = forwardConvolution(),
+): { features: Float32Array; logits: Float32Array } {
   const layout = studentLayout(config);
   const n = imageCount(pixels, layout);
   const { featureDim, numClasses } = layout.config;
@@ -29,7 +52,7 @@ export function studentOutputs(weights: WeightSet, config: StudentConfig, pixels
   try {
     for (let start = 0; start < n; start += CHUNK) {
       const rows = Math.min(CHUNK, n - start);
-      const out = tf.tidy(() => studentForward(params, layout, pixelsTensor(pixels, layout, start, rows), 'eval'));
+      const out = tf.tidy(() => studentForward(params, layout, pixelsTensor(pixels, layout, start, rows), 'eval', undefined, convolve));
       features.set(out.features.dataSync(), start * featureDim);
       logits.set(out.logits.dataSync(), start * numClasses);
       tf.dispose([out.features, out.logits]);
@@ -47,8 +70,11 @@ export function studentFeatures(weights: WeightSet, config: StudentConfig, pixel
 
 /** argmax of the student's own classifier (eval mode). */
 export function predictWithStudent(weights: WeightSet, config: StudentConfig, pixels: Float32Array): Int32Array {
-  const { logits } = studentOutputs(weights, config, pixels);
-  const c = config.numClasses;
+  return logitsArgmax(studentOutputs(weights, config, pixels).logits, config.numClasses);
+}
+
+/** Row-wise argmax of row-major logits [n, c]. */
+export function logitsArgmax(logits: Float32Array, c: number): Int32Array {
   const out = new Int32Array(logits.length / c);
   for (let i = 0; i < out.length; i++) {
     let best = 0;

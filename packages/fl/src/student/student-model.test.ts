@@ -6,9 +6,10 @@ import { SeededRandom } from '../random';
 import { expectClose, forEachBackend } from '../testing';
 import type { WeightSet } from '../types';
 import { type Convolution, pixelsTensor, studentForward, uploadStudent } from './student-forward';
-import { predictWithStudent, studentClassGradients, studentFeatures, studentOutputs } from './student-inference';
+import { predictWithStudent, studentClassGradients, studentFeatures, studentOutputs, tfConvolution } from './student-inference';
 import { type StudentConfig, initStudentWeights, isRunningStatistic, studentLayout, studentParameterCount, studentSpec } from './student-spec';
 import { studentLossAndGradients } from './train-student';
+import { conv2dIm2col } from './im2col-conv';
 
 const FASHION = { inputHeight: 28, inputWidth: 28, inputChannels: 1, numClasses: 10 };
 /** Small enough for finite differences over every tensor. */
@@ -63,6 +64,18 @@ forEachBackend(['cpu', 'wasm'], (backend) => {
     const own = classifierFromWeightSet(weights);
     const z = own.bias[4] + features.subarray(512, 1024).reduce((s, f, k) => s + f * own.weight[4 * 512 + k], 0);
     expect(logits[10 + 4]).toBeCloseTo(z, 3);
+  });
+
+  it(`evaluates with ${backend}'s forward tf.conv2d exactly as with the trainable im2col convolution`, () => {
+    for (const config of [FASHION, TINY, { ...FASHION, inputHeight: 7, inputWidth: 9, inputChannels: 3 }]) {
+      // Trained-looking BN statistics, so that eval mode is not the identity.
+      const weights = initStudentWeights(config, 5).map((t) => (t.name.endsWith('running_var') ? { ...t, data: t.data.map((_, i) => 0.5 + (i % 3)) } : t));
+      const pixels = randomImages(config, 5, 2);
+      const fast = studentOutputs(weights, config, pixels, tfConvolution);
+      const im2col = studentOutputs(weights, config, pixels, (x, k, size, stride) => conv2dIm2col(x, k, size, stride));
+      expectClose(fast.features, im2col.features, 1e-4);
+      expectClose(fast.logits, im2col.logits, 1e-4);
+    }
   });
 
   /** Loss and gradients of one tiny batch (CE + KD, train-mode BN), optionally with another convolution. */

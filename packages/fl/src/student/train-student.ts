@@ -19,8 +19,10 @@ export interface TrainStudentOptions {
   epochs: number;
   /** CLIP2FL: 32. */
   batchSize?: number;
-  /** Plain SGD, no momentum, no weight decay (CLIP2FL `lr_local_training`: 0.1). */
+  /** Plain SGD, no momentum (CLIP2FL `lr_local_training`: 0.1). */
   lr?: number;
+  /** Coupled L2 as torch.optim.SGD's `weight_decay` (g += wd·θ on every trained tensor); CLIP2FL: 0. */
+  weightDecay?: number;
   /** Seeds the per-epoch shuffles. */
   seed: number;
   /** KD from CLIP zero-shot logits [n, C] (CLIP2FL: T = 3, α = 1); absent gives plain cross-entropy (FedAvg/CReFF clients). */
@@ -50,6 +52,7 @@ export async function trainStudent(opts: TrainStudentOptions): Promise<TrainStud
   const { numClasses } = layout.config;
   const batchSize = opts.batchSize ?? 32;
   const lr = opts.lr ?? 0.1;
+  const weightDecay = opts.weightDecay ?? 0;
   const n = imageCount(opts.pixels, layout);
   validate(opts, n, numClasses, batchSize, lr);
 
@@ -79,7 +82,7 @@ export async function trainStudent(opts: TrainStudentOptions): Promise<TrainStud
         });
         trainableNames.forEach((name, i) => {
           const old = params.get(name)!;
-          params.set(name, tf.tidy(() => tf.sub(old, tf.mul(grads[i], lr))));
+          params.set(name, tf.tidy(() => tf.sub(old, tf.mul(weightDecay > 0 ? tf.add(grads[i], tf.mul(old, weightDecay)) : grads[i], lr))));
           old.dispose();
         });
         for (const s of stats) updateRunningStatistics(params, s);
@@ -164,6 +167,7 @@ function validate(opts: TrainStudentOptions, n: number, numClasses: number, batc
   if (!Number.isInteger(opts.epochs) || opts.epochs < 0) throw new OptionError(`epochs must be a non-negative integer, got ${opts.epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError(`batchSize must be a positive integer, got ${batchSize}`);
   if (!(lr > 0)) throw new OptionError(`lr must be positive, got ${lr}`);
+  if (!((opts.weightDecay ?? 0) >= 0)) throw new OptionError(`weightDecay must be >= 0, got ${opts.weightDecay}`);
   if (opts.labels.length !== n) throw new ShapeError(`${opts.labels.length} labels for ${n} images`);
   opts.labels.forEach((y, i) => {
     if (!(y >= 0 && y < numClasses)) throw new ShapeError(`label ${y} at index ${i} is outside 0..${numClasses - 1}`);

@@ -1,18 +1,26 @@
-import { clientModelFor, validateWeightSet, type WeightSet } from '@clipfed/fl';
+import { clientModelFor, validateWeightSet, type ClientModel, type ClientModelContext, type WeightSet } from '@clipfed/fl';
 import type { StrategyMetrics, WireTensor } from '@clipfed/protocol';
 import type { Evaluation } from '../evaluator';
+import { clientModelContext } from '../run-task';
 import type { ClosedRound, RoundExtras, Strategy, StrategyContext, UploadExtras } from './strategy';
 
 /**
- * One global model (the run's client model, the FedCLIP adapter by default), trained by every selected client and
- * combined by the run's aggregation rule: FedCLIP (= FedAvg on the adapter) and the base of the other strategies.
+ * One global model (the run's client model: the FedCLIP adapter by default, CLIP-Adapter, or CLIP2FL's student),
+ * trained by every selected client and combined by the run's aggregation rule: FedCLIP (= FedAvg on the adapter),
+ * FedAvg on any other client model (its BN statistics averaged like every other tensor), and the base of the other
+ * strategies.
  */
 export class AdapterStrategy implements Strategy {
   readonly trainsRounds: boolean = true;
   global: WeightSet;
+  /** The run's client model and what it is built for (CLIP size, classes, pixel format). */
+  protected readonly model: ClientModel;
+  protected readonly modelContext: ClientModelContext;
 
   constructor(protected readonly ctx: StrategyContext) {
-    this.global = clientModelFor(ctx.config.clientModel).init(ctx.embedDim, ctx.config.seed);
+    this.model = clientModelFor(ctx.config.clientModel);
+    this.modelContext = clientModelContext(ctx.task, ctx.embedDim);
+    this.global = this.model.init(this.modelContext, ctx.config.seed);
   }
 
   protected get name(): string {
@@ -24,8 +32,8 @@ export class AdapterStrategy implements Strategy {
   }
 
   evaluate(): Promise<Evaluation> {
-    // One global adapter and no R: the single-pass evaluation (a few hundred ms for 10k features).
-    return Promise.resolve(this.ctx.evaluator.evaluate(this.global));
+    // One global model and no R: its own head, in slices (the student's forward pass takes seconds on a big set).
+    return this.ctx.evaluator.evaluateModel({ weights: this.global });
   }
 
   weightsFor(_shardIndex: number): WeightSet {

@@ -12,7 +12,7 @@ class LocalStrategy extends AdapterStrategy {
   private shardAdapters: WeightSet[] = this.ctx.task.shards.map(() => cloneWeightSet(this.global));
 
   override evaluate(): Promise<Evaluation> {
-    return this.ctx.evaluator.evaluateModel({ adapter: this.global, shardAdapters: this.shardAdapters });
+    return this.ctx.evaluator.evaluateModel({ weights: this.global, shardWeights: this.shardAdapters });
   }
 
   override weightsFor(shardIndex: number): WeightSet {

@@ -1,5 +1,6 @@
 import { classGradientsFromWeightSet, classifierToWeightSet, type ClassGradient, type WeightSet } from '@clipfed/fl';
 import { decodeTensors, encodeTensors, type Clip2flSettings, type WireTensor } from '@clipfed/protocol';
+import { TaskConfigError } from '../../emoji-task';
 import type { Evaluation } from '../../evaluator';
 import { AdapterStrategy } from '../adapter-strategy';
 import type { ClosedRound, RoundExtras, StrategyContext, UploadExtras } from '../strategy';
@@ -13,23 +14,37 @@ export interface ClassGradientVariant {
   usesKd(settings: Clip2flSettings): boolean;
 }
 
+/** Checkpoint names of the server state, kept apart from the client model's own tensors (the student has a `classifier.*` too). */
+const STATE_PREFIX = 'clip2fl/';
+
 /**
- * CLIP2FL / CReFF on the adapter: clients send the adapter and per-class gradients of the balanced classifier R;
- * after aggregating the adapter, the server moves its federated feature bank by gradient matching and re-trains R.
+ * CLIP2FL / CReFF on the run's client model: clients send the model and per-class gradients of the balanced
+ * classifier R on the model's features (adapted CLIP features, or the student's feature layer); after aggregating
+ * the model, the server moves its federated feature bank (of the model's feature size) by gradient matching and
+ * re-trains R.
  */
 export class ClassGradientStrategy extends AdapterStrategy {
   state: Clip2flServerState;
+  /** Size of the features R scores: the client model's (512 for the student, d for an adapter). */
+  readonly featureDim: number;
 
   constructor(
     ctx: StrategyContext,
     private readonly variant: ClassGradientVariant,
   ) {
     super(ctx);
-    this.state = Clip2flServerState.create({ numClasses: ctx.task.classNames.length, dim: ctx.embedDim, settings: ctx.config.clip2fl, seed: ctx.config.seed });
+    this.featureDim = this.model.featureDim(this.modelContext);
+    // PCL compares federated features with CLIP's text embeddings: they must live in the same space.
+    if (variant.pclLambda(ctx.config.clip2fl) > 0 && this.featureDim !== ctx.embedDim) {
+      throw new TaskConfigError(
+        `${ctx.config.algorithm} with client model ${ctx.config.clientModel}: its prototype contrastive loss pulls the model's ${this.featureDim}-d features towards CLIP's ${ctx.embedDim}-d text embeddings, so the two sizes must match; use a CLIP with ${this.featureDim}-d embeddings, set clip2fl.pclLambda to 0, or run creff`,
+      );
+    }
+    this.state = Clip2flServerState.create({ numClasses: ctx.task.classNames.length, dim: this.featureDim, settings: ctx.config.clip2fl, seed: ctx.config.seed });
   }
 
   override evaluate(): Promise<Evaluation> {
-    return this.ctx.evaluator.evaluateModel({ adapter: this.global, classifier: this.state.classifier });
+    return this.ctx.evaluator.evaluateModel({ weights: this.global, classifier: this.state.classifier });
   }
 
   /** R, the probe settings and (CLIP2FL) KD. */
@@ -48,9 +63,9 @@ export class ClassGradientStrategy extends AdapterStrategy {
 
   /** Validated gradients (shapes [P, C, d] / [P, C], finite values, class ids in range, no repeats), or the reason to refuse. */
   override readUpload(upload: { classGradients?: WireTensor[] }): UploadExtras | string {
-    if (!upload.classGradients) return `a ${this.name} update must carry class gradients of the balanced classifier next to the adapter`;
+    if (!upload.classGradients) return `a ${this.name} update must carry class gradients of the balanced classifier next to the model's weights`;
     try {
-      return { classGradients: classGradientsFromWeightSet(decodeTensors(upload.classGradients), this.ctx.task.classNames.length, this.ctx.embedDim) };
+      return { classGradients: classGradientsFromWeightSet(decodeTensors(upload.classGradients), this.ctx.task.classNames.length, this.featureDim) };
     } catch (e) {
       return `class gradients: ${(e as Error).message}`;
     }
@@ -75,16 +90,20 @@ export class ClassGradientStrategy extends AdapterStrategy {
   }
 
   override checkpointTensors(): WeightSet {
-    return [...this.global, ...this.state.toWeightSet()];
+    return [...this.global, ...this.state.toWeightSet().map((t) => ({ ...t, name: STATE_PREFIX + t.name }))];
   }
 
   override restore(tensors: WeightSet): void {
     super.restore(tensors);
-    const state = tensors.filter((t) => CLIP2FL_STATE_TENSORS.includes(t.name));
-    if (state.length !== CLIP2FL_STATE_TENSORS.length) throw new Error('checkpoint lacks the feature bank or the balanced classifier');
+    let state = tensors.filter((t) => t.name.startsWith(STATE_PREFIX)).map((t) => ({ ...t, name: t.name.slice(STATE_PREFIX.length) }));
+    // Checkpoints written before the prefix keep the state under its bare names (their models had no classifier.*).
+    if (state.length === 0) state = tensors.filter((t) => CLIP2FL_STATE_TENSORS.includes(t.name));
+    if (state.length !== CLIP2FL_STATE_TENSORS.length || !CLIP2FL_STATE_TENSORS.every((name) => state.some((t) => t.name === name))) {
+      throw new Error('checkpoint lacks the feature bank or the balanced classifier');
+    }
     this.state = Clip2flServerState.fromWeightSet(state, {
       numClasses: this.ctx.task.classNames.length,
-      dim: this.ctx.embedDim,
+      dim: this.featureDim,
       featuresPerClass: this.ctx.config.clip2fl.featuresPerClass,
     });
   }
