@@ -9,8 +9,11 @@ import type { SuiteContext } from './suite-context';
 export interface ExperimentSpec {
   id: string;
   protocol: 'A' | 'B';
-  /** Protocol A: the five styles as clients, or the derived domains (absent in results written before the grids). */
-  grid?: 'styles' | 'derived';
+  /**
+   * Protocol A: the five styles as clients, or the derived domains; protocol B: the FedCLIP adapter or CLIP2FL's
+   * student as client model (absent in results written before the grids: styles, adapter).
+   */
+  grid?: 'styles' | 'derived' | 'adapter' | 'student';
   method: string;
   /** Protocol A: the held-out style; protocol B: the imbalance factor. */
   setting: string;

@@ -47,6 +47,30 @@ export const PROTOCOL_B_SETTINGS = {
   },
 } as const satisfies Partial<RunConfigInput>;
 
+/**
+ * Protocol B with CLIP2FL's own client model: the ResNet-8 student trained from pixels on the tab (plain SGD at
+ * lr 0.1, as the reference code), CLIP as the teacher. The same long-tailed set, partition and sampling as the
+ * adapter variant; more rounds, because the student starts from random weights. The server step runs at the
+ * reference code's matching and re-training settings (100 steps, 300 epochs at lr 0.01).
+ */
+export const PROTOCOL_B_STUDENT_SETTINGS = {
+  ...PROTOCOL_B_SETTINGS,
+  clientModel: 'student-resnet8',
+  learningRate: 0.1,
+  weightDecay: 0,
+  rounds: 12,
+  localEpochs: 1,
+  /** 100 test images per class: the student's evaluation runs on pixels every round and would dominate the run. */
+  testPerClass: 100,
+  clip2fl: {
+    featuresPerClass: 100,
+    matchSteps: 100,
+    featureLr: 0.1,
+    retrainEpochs: 300,
+    retrainLr: 0.01,
+  },
+} as const satisfies Partial<RunConfigInput>;
+
 export const SEEDS = [0, 1, 2];
 /** Protocol A's methods: the FedCLIP paper's comparison, with both client heads. */
 export const PROTOCOL_A_METHODS = ['zero-shot', 'local', 'fedclip', 'fedclip-clip-adapter', 'centralised'] as const;
@@ -67,6 +91,11 @@ const PROTOCOL_A_METHOD_CONFIG: Record<ProtocolAMethod, Partial<RunConfigInput>>
   'fedclip-paper-loss': { algorithm: 'fedclip', objective: 'clip', weightDecay: 0.2 },
 };
 export const PROTOCOL_B_METHODS = ['fedclip', 'creff', 'clip2fl-no-kd', 'clip2fl'] as const;
+/**
+ * The student grid's runs. FedAvg is not run on its own: a CReFF run trains the very same student (CReFF changes
+ * only the server's balanced head R), so its FedAvg head is the FedAvg result, and both heads are recorded.
+ */
+export const PROTOCOL_B_STUDENT_METHODS = ['creff', 'clip2fl-no-kd', 'clip2fl'] as const;
 /**
  * The derived-domain grid: every client's domain is one the model never saw (a silhouette, an edge-map sketch and
  * colour-inverted images of the three pretraining styles), with each unseen style held out in turn.
@@ -117,9 +146,38 @@ export function protocolA(seeds: readonly number[] = SEEDS): ExperimentSpec[] {
   return specs;
 }
 
-/** Protocol B: CLIP2FL and its baselines on Fashion-MNIST-LT, IF 10 / 50 / 100. */
+/**
+ * Protocol B: CLIP2FL and its baselines on Fashion-MNIST-LT, IF 10 / 50 / 100, with the FedCLIP adapter on CLIP
+ * features as client model (the adapter grid) and with CLIP2FL's ResNet-8 student on pixels (the student grid).
+ */
 export function protocolB(seeds: readonly number[] = SEEDS): ExperimentSpec[] {
   const specs: ExperimentSpec[] = [];
+  for (const imbalanceFactor of IMBALANCE_FACTORS) {
+    for (const method of PROTOCOL_B_STUDENT_METHODS) {
+      for (const seed of seeds) {
+        specs.push({
+          id: `B/student/IF${imbalanceFactor}/${method}/${seed}`,
+          protocol: 'B',
+          grid: 'student',
+          method,
+          setting: `IF ${imbalanceFactor}`,
+          seed,
+          clients: PROTOCOL_B_STUDENT_SETTINGS.clientShards,
+          config: {
+            ...PROTOCOL_B_STUDENT_SETTINGS,
+            clip2fl: { ...PROTOCOL_B_STUDENT_SETTINGS.clip2fl, kd: method === 'clip2fl' },
+            name: `B student ${method} IF ${imbalanceFactor} seed ${seed}`,
+            dataset: 'fashion-mnist-lt',
+            imbalanceFactor,
+            algorithm: method === 'clip2fl-no-kd' ? 'clip2fl' : method,
+            aggregation: 'fedavg',
+            seed,
+            roundDeadlineMs: ROUND_DEADLINE_MS,
+          },
+        });
+      }
+    }
+  }
   for (const imbalanceFactor of IMBALANCE_FACTORS) {
     for (const method of PROTOCOL_B_METHODS) {
       for (const seed of seeds) {
@@ -127,6 +185,7 @@ export function protocolB(seeds: readonly number[] = SEEDS): ExperimentSpec[] {
         specs.push({
           id: `B/IF${imbalanceFactor}/${method}/${seed}`,
           protocol: 'B',
+          grid: 'adapter',
           method,
           setting: `IF ${imbalanceFactor}`,
           seed,

@@ -5,7 +5,17 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentResult, RoundRow, ShotRow } from './experiment';
-import { DERIVED_CLIENT_DOMAINS, IMBALANCE_FACTORS, PROTOCOL_A_ABLATIONS, PROTOCOL_A_METHODS, PROTOCOL_A_SETTINGS, PROTOCOL_B_METHODS, PROTOCOL_B_SETTINGS } from './protocols';
+import {
+  DERIVED_CLIENT_DOMAINS,
+  IMBALANCE_FACTORS,
+  PROTOCOL_A_ABLATIONS,
+  PROTOCOL_A_METHODS,
+  PROTOCOL_A_SETTINGS,
+  PROTOCOL_B_METHODS,
+  PROTOCOL_B_SETTINGS,
+  PROTOCOL_B_STUDENT_METHODS,
+  PROTOCOL_B_STUDENT_SETTINGS,
+} from './protocols';
 import { CLIP2FL_CONTEXT, FEDCLIP_PACS } from './published';
 import { readResults } from './results-file';
 import { REPO_ROOT, resultsFileFor, timingFileFor } from './results-paths';
@@ -204,6 +214,87 @@ ${table(['task', ...FEDCLIP_PACS.columns], FEDCLIP_PACS.rows.map((r) => [r.task,
   return { md, charts };
 }
 
+const SHOT_KEYS = ['many', 'medium', 'few'] as const;
+
+/**
+ * The student grid: every run records the student's own FedAvg head and the balanced head R. FedAvg is the FedAvg
+ * head of the CReFF runs (the same clients, the same student); the other methods are read on R.
+ */
+function protocolBStudent(results: ExperimentResult[]): { md: string; charts: Record<string, string> } {
+  const charts: Record<string, string> = {};
+  const sections: string[] = [];
+  type Head = 'fedavg' | 'balanced';
+  const headOf = (row: RoundRow, h: Head) => (h === 'fedavg' ? row : (row.balancedHead ?? null));
+  const lines: { label: string; method: string; head: Head }[] = [
+    { label: 'FedAvg (the student\'s own head)', method: 'creff', head: 'fedavg' },
+    ...PROTOCOL_B_STUDENT_METHODS.map((m) => ({ label: METHOD_LABEL[m], method: m, head: 'balanced' as Head })),
+  ];
+  for (const IF of IMBALANCE_FACTORS) {
+    const inSetting = results.filter((r) => r.spec.setting === `IF ${IF}`);
+    if (inSetting.length === 0) continue;
+    const zs = last(inSetting[0]);
+    const rows = [
+      ['zero-shot CLIP (the teacher)', formatPercent([zs.zeroShotAccuracy]), ...SHOT_KEYS.map((k) => formatPercent([zs.zeroShotShots?.[k]])), '–'],
+      ...lines.map(({ label, method, head }) => {
+        const rs = inSetting.filter((r) => r.spec.method === method);
+        const at = (r: ExperimentResult) => headOf(last(r), head);
+        return [
+          label,
+          formatPercent(rs.map((r) => at(r)?.accuracy)),
+          ...SHOT_KEYS.map((k) => formatPercent(rs.map((r) => at(r)?.shots?.[k] ?? null))),
+          head === 'balanced' ? formatPercent(rs.map((r) => last(r).accuracy)) : '–',
+        ];
+      }),
+    ];
+    sections.push(`### Student, Fashion-MNIST-LT, IF ${IF} (%)
+
+${table(['method', 'overall', 'many', 'medium', 'few', "same run's FedAvg head"], rows)}`);
+    const file = `protocol-b-student-if${IF}.svg`;
+    const series: ChartSeries[] = lines.map(({ label, method, head }) => ({
+      label,
+      // Round 0 is the random initialisation: R is untrained there.
+      points: chartPoints(inSetting.filter((r) => r.spec.method === method), (row) => (row.round === 0 && head === 'balanced' ? null : headOf(row, head)?.accuracy)),
+    }));
+    const rounds = series[0].points.length;
+    series.push({ label: METHOD_LABEL['zero-shot'], points: Array.from({ length: rounds }, (_, x) => ({ x, y: 100 * zs.zeroShotAccuracy })) });
+    charts[file] = lineChartSvg(series, { title: `Student on Fashion-MNIST-LT IF ${IF}: test accuracy per round (mean over seeds)`, xLabel: 'round', yLabel: 'accuracy (%)' });
+    sections.push(`![student, IF ${IF}, accuracy per round](results/${file})`);
+  }
+  const s = PROTOCOL_B_STUDENT_SETTINGS;
+  const c = s.clip2fl;
+  const steps = results.flatMap((r) => r.rows.map((row) => row.serverStep)).filter((x): x is NonNullable<RoundRow['serverStep']> => !!x);
+  const meanStep = steps.length ? meanStd(steps.map((x) => x.matchMs + x.retrainMs)).mean / 1000 : NaN;
+  const trainMs = results.flatMap((r) => r.rows.map((row) => row.meanTrainMs)).filter((x): x is number => typeof x === 'number' && x > 0);
+  const md = `## Protocol B, student variant: CLIP2FL's ResNet-8 student on Fashion-MNIST-LT
+
+The setting of the CLIP2FL paper: each client trains a ResNet-8-style student (16/32/64 channels, a 512-d
+feature layer and a linear classifier, ${'`student-resnet8`'}) from raw 28×28 pixels, with zero-shot CLIP as the
+teacher. The long-tailed set, its partition into ${s.clientShards} clients (Dirichlet α ${s.dirichletAlpha}, data seed ${s.dataSeed}),
+the ${s.maxClientsPerRound} clients per round and the shot groups are those of the adapter variant below; the balanced test set
+is a third of its size (${s.testPerClass} images per class), because the student is evaluated on pixels every round.
+
+- **FedAvg**: the student, FedAvg by sample count (batch-norm statistics averaged too), predicting with its own
+  classifier. It is read from the CReFF runs, which train the very same student (CReFF only adds the server's R).
+- **CReFF**: + per-class gradients of R on the student's 512-d features; the server matches ${c.featuresPerClass}
+  federated features per class to them and re-trains R on them; predicts with the student's features and R.
+- **CLIP2FL w/o KD**: CReFF + the prototype contrastive loss towards CLIP's text embeddings on the federated features.
+- **CLIP2FL**: + the clients distil from zero-shot CLIP logits (T 3, α 1), computed once per image by the CLIP towers.
+
+Scaled down to fit the machine (the reference: 200 rounds, 10 local epochs, head class 5,000):
+**${s.rounds} rounds, ${s.localEpochs} local epochs (SGD lr ${s.learningRate}, batch 32), ${c.matchSteps} matching steps (lr ${c.featureLr}),
+${c.retrainEpochs} re-training epochs (SGD lr ${c.retrainLr}), head class ${s.headClassSize} images, ${10 * s.testPerClass} test images**.
+Last round, mean ± std over ${new Set(results.map((r) => r.spec.seed)).size} seeds. One server step (matching + re-training)
+took **${meanStep.toFixed(1)} s** on average; a client's local training took **${(meanStd(trainMs).mean / 1000).toFixed(1)} s** per round on average
+(Node, tfjs wasm, ${s.localEpochs} epochs of its shard, the ${s.clientShards} clients sharing this machine's 2 cores).
+
+Regenerate: \`nice npx tsx tools/reproduce/run.ts --protocol b --only student && npx tsx tools/reproduce/report.ts\`.
+${timingLine(results, null)}
+
+${sections.join('\n\n')}
+`;
+  return { md, charts };
+}
+
 function protocolB(results: ExperimentResult[], timing: Timing | null): { md: string; charts: Record<string, string> } {
   const charts: Record<string, string> = {};
   const sections: string[] = [];
@@ -298,13 +389,16 @@ ${table(['what', 'top-1 %', 'source'], CLIP2FL_CONTEXT.map((x) => [x.what, x.val
   return { md, charts };
 }
 
+const isStudent = (r: ExperimentResult) => r.spec.grid === 'student';
+
 async function main(): Promise<void> {
   const a = await readResults(resultsFileFor('A'));
   const b = await readResults(resultsFileFor('B'));
   if (a.length === 0 && b.length === 0) throw new Error('no results yet: run `npx tsx tools/reproduce/run.ts --protocol a` (and b) first');
   const parts = [
     a.length ? protocolA(a, await readTiming('A')) : null,
-    b.length ? protocolB(b, await readTiming('B')) : null,
+    b.some(isStudent) ? protocolBStudent(b.filter(isStudent)) : null,
+    b.some((r) => !isStudent(r)) ? protocolB(b.filter((r) => !isStudent(r)), await readTiming('B')) : null,
   ].filter((p): p is { md: string; charts: Record<string, string> } => p !== null);
   const outDir = join(REPO_ROOT, 'docs/results');
   await mkdir(outDir, { recursive: true });
