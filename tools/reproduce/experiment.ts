@@ -2,7 +2,7 @@ import { io } from 'socket.io-client';
 import { FederatedClient, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform } from '@clipfed/client/node';
 import type { WeightSet } from '@clipfed/fl';
-import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
+import { runConfigSchema, socketParser, type RunConfigInput } from '@clipfed/protocol';
 import type { SuiteContext } from './suite-context';
 
 /** One cell of a protocol's grid: a run configuration and how the report groups it. */
@@ -96,15 +96,23 @@ export async function runExperiment(ctx: SuiteContext, spec: ExperimentSpec): Pr
   const initialNorms = tensorNorms(run.global);
   const sockets: ClientSocket[] = [];
   const errors: string[] = [];
+  const lastErrors: string[] = [];
   const done = new Promise<void>((resolve) => (run.status === 'finished' ? resolve() : run.once('finished', () => resolve())));
   if (run.status !== 'finished') {
     for (let i = 0; i < spec.clients; i++) {
-      const socket: ClientSocket = io(ctx.server.url, { transports: ['websocket'] });
+      const socket: ClientSocket = io(ctx.server.url, { transports: ['websocket'], parser: socketParser });
       sockets.push(socket);
       new FederatedClient(
         socket,
         createNodePlatform({ serverUrl: ctx.server.url, modelDir: ctx.modelDir, tfBackend: 'wasm', sharedModel: ctx.model, imageFeatureStore: ctx.featureStore }),
-        { runId: run.id, onStatus: (s) => s.stage === 'error' && errors.push(s.message) },
+        {
+          runId: run.id,
+          onStatus: (s) => {
+            if (s.stage === 'error') errors.push(s.message);
+            // A refused update does not stop the client, but the run cannot go on without them: say why.
+            else if (s.lastError && s.lastError !== lastErrors.at(-1)) console.warn(`${spec.id}: client ${i}: ${(lastErrors[lastErrors.push(s.lastError) - 1])}`);
+          },
+        },
       );
     }
   }
