@@ -26,8 +26,8 @@ const { values } = parseArgs({
     'timeout-min': { type: 'string', default: '25' },
   },
 });
-const backends = values.backends!.split(',');
-const modelDir = resolve(values.model!);
+const backends = values.backends.split(',');
+const modelDir = resolve(values.model);
 const MB = 1e6;
 
 interface StatusSample {

@@ -17,6 +17,6 @@ const { values } = parseArgs({
 });
 const precisions: TowerPrecision[] = values.only === 'fp32' || values.only === 'quantized' ? [values.only] : ['fp32', 'quantized'];
 const started = Date.now();
-const manifest = writeRehearsalFolder(values.out!, CLIP_VIT_B32, precisions, (line) => console.log(line));
+const manifest = writeRehearsalFolder(values.out, CLIP_VIT_B32, precisions, (line) => console.log(line));
 const total = Object.values(manifest.files).reduce((s, f) => s + f.bytes, 0);
 console.log(`${values.out}: ${(total / 1e6).toFixed(0)} MB in ${((Date.now() - started) / 1000).toFixed(0)} s. Use it with: npm run serve -- --model ${values.out}`);

@@ -126,14 +126,14 @@ test('the operator dashboard creates a run, follows two volunteer tabs live and 
   expect(metrics.map((m) => m.round)).toEqual([0, 1, 2]);
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   expect(csvDownload.suggestedFilename()).toBe(`${runId}-metrics.csv`);
-  const csvRows = parseCsv(await readFile((await csvDownload.path())!, 'utf8'));
+  const csvRows = parseCsv(await readFile((await csvDownload.path()), 'utf8'));
   expect(csvRows.map((r) => Number(r.round))).toEqual(metrics.map((m) => m.round));
   expect(csvRows.map((r) => Number(r.accuracy))).toEqual(metrics.map((m) => m.accuracy));
   expect(csvRows.map((r) => Number(r.zeroShotAccuracy))).toEqual(metrics.map((m) => m.zeroShotAccuracy));
   expect(csvRows.map((r) => r.participants.split(' ').filter(Boolean).sort())).toEqual(metrics.map((m) => [...m.participants].sort()));
   const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
   expect(jsonDownload.suggestedFilename()).toBe(`${runId}-metrics.json`);
-  expect(JSON.parse(await readFile((await jsonDownload.path())!, 'utf8'))).toEqual(metrics);
+  expect(JSON.parse(await readFile((await jsonDownload.path()), 'utf8'))).toEqual(metrics);
 
   await page.getByText('Metrics table').click();
   await expect(page.getByTestId('metrics-table').locator('tbody tr')).toHaveCount(ROUNDS + 1);

@@ -61,7 +61,7 @@ test('a tab runs a round with the int8-quantised model the size of CLIP ViT-B/32
     await expect(page.getByTestId('contribution')).toHaveText('Your tab contributed 1 of 1 round', { timeout: 5 * 60_000 });
     const metrics = await api<{ round: number; participants: string[] }[]>(server.url, `/api/runs/${runId}/metrics`);
     expect(metrics.map((m) => m.round)).toEqual([0, 1]);
-    expect(metrics[1]!.participants).toHaveLength(1);
+    expect(metrics[1].participants).toHaveLength(1);
     expect(errors).toEqual([]);
   } finally {
     if (server) await stopProcess(server.child, 'SIGTERM');

@@ -62,11 +62,14 @@ function joinClients(url: string, runId: string, n: number): void {
 
 const finished = (run: FederatedRun) => (run.status === 'finished' ? Promise.resolve() : new Promise<void>((r) => run.once('finished', () => r())));
 
+// Rows read back from metrics.jsonl as written; the assertions below name the fields they check.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function metricsRows(runId: string): Promise<Record<string, any>[]> {
   const text = await readFile(join(dir, 'runs', runId, 'metrics.jsonl'), 'utf8');
   return text
     .trim()
     .split('\n')
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     .map((l) => JSON.parse(l) as Record<string, any>);
 }
 

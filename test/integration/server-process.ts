@@ -17,8 +17,8 @@ export async function startServerProcess(args: { port: number; modelDir: string;
     ['--import', 'tsx', 'apps/server/src/cli.ts', 'serve', '--no-run', '--port', String(args.port), '--model', args.modelDir, '--runs-dir', args.runsDir, ...(args.extra ?? [])],
     { env: { ...process.env, CLIPFED_OPERATOR_TOKEN: OPERATOR_TOKEN, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   const url = `http://localhost:${args.port}`;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {

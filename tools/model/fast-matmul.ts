@@ -10,10 +10,10 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
     const [x, y, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([x, y]);
     return {
-      value: tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D),
+      value: tf.matMul(x, y),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ys] = saved as tf.Tensor2D[];
-        return [tf.matMul(dy as tf.Tensor2D, ys.transpose()), tf.matMul(xs.transpose(), dy as tf.Tensor2D)];
+        return [tf.matMul(dy, ys.transpose()), tf.matMul(xs.transpose(), dy)];
       },
     };
   });
@@ -27,8 +27,8 @@ export function matMulConstantInput(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D
     // x is not an input, so only saving it keeps it alive until the backward pass.
     save([x]);
     return {
-      value: tf.matMul(x, y as tf.Tensor2D),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.matMul((saved[0] as tf.Tensor2D).transpose(), dy as tf.Tensor2D),
+      value: tf.matMul(x, y),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.matMul((saved[0] as tf.Tensor2D).transpose(), dy),
     };
   });
   return op(w) as tf.Tensor2D;

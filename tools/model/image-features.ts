@@ -22,7 +22,7 @@ export async function imageFeatures(req: FeatureRequest): Promise<Float32Array> 
   const { set, dim } = req;
   const per = set.width * set.height * 3;
   const indices = req.indices ?? Int32Array.from({ length: set.labels.length }, (_, i) => i);
-  const idx = Int32Array.from(indices as ArrayLike<number>);
+  const idx = Int32Array.from(indices);
   const key = hashParts([
     'image-features-v1',
     req.graph,

@@ -42,10 +42,10 @@ function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
     const [x, y, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([x, y]);
     return {
-      value: tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D),
+      value: tf.matMul(x, y),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ys] = saved as tf.Tensor3D[];
-        return [tf.matMul(dy as tf.Tensor3D, ys.transpose([0, 2, 1])), tf.matMul(xs.transpose([0, 2, 1]), dy as tf.Tensor3D)];
+        return [tf.matMul(dy, ys.transpose([0, 2, 1])), tf.matMul(xs.transpose([0, 2, 1]), dy)];
       },
     };
   });

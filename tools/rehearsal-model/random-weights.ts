@@ -38,6 +38,6 @@ export function quantizeUint8(w: Float32Array): QuantizedTensor {
   const scale = (max - min) / 255 || 1;
   const zeroPoint = Math.min(255, Math.max(0, Math.round(-min / scale)));
   const codes = new Uint8Array(w.length);
-  for (let i = 0; i < w.length; i++) codes[i] = Math.min(255, Math.max(0, Math.round(w[i]! / scale) + zeroPoint));
+  for (let i = 0; i < w.length; i++) codes[i] = Math.min(255, Math.max(0, Math.round(w[i] / scale) + zeroPoint));
   return { codes, scale, zeroPoint };
 }

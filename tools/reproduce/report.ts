@@ -227,7 +227,7 @@ function protocolBStudent(results: ExperimentResult[]): { md: string; charts: Re
   const headOf = (row: RoundRow, h: Head) => (h === 'fedavg' ? row : (row.balancedHead ?? null));
   const lines: { label: string; method: string; head: Head }[] = [
     { label: 'FedAvg (the student\'s own head)', method: 'creff', head: 'fedavg' },
-    ...PROTOCOL_B_STUDENT_METHODS.map((m) => ({ label: METHOD_LABEL[m], method: m, head: 'balanced' as Head })),
+    ...PROTOCOL_B_STUDENT_METHODS.map((m): { label: string; method: string; head: Head } => ({ label: METHOD_LABEL[m], method: m, head: 'balanced' })),
   ];
   for (const IF of IMBALANCE_FACTORS) {
     const inSetting = results.filter((r) => r.spec.setting === `IF ${IF}`);

@@ -133,7 +133,7 @@ export async function startServer(opts: ServerOptions): Promise<FederatedServer>
       await cluster?.close();
       // Closing the engine (not disconnecting each socket) lets clients see a transport close and reconnect
       // to the next server start on their own; a server-side disconnect would tell them not to.
-      await new Promise<void>((r) => io.close(() => r()));
+      await new Promise<void>((r) => void io.close(() => r()));
       await app.close().catch(() => undefined);
       await model.dispose();
     },

@@ -1,6 +1,5 @@
 import { ClipModel, type ClipLoadProgress } from './model';
 import type { ModelVariant } from './model-files';
-import type { OrtRuntime } from './ort-runtime';
 import { FetchModelFileReader } from './web/fetch-reader';
 
 export { FetchModelFileReader, type FetchReaderOptions } from './web/fetch-reader';
@@ -34,7 +33,7 @@ export async function loadClipModelFromUrl(baseUrl: string | URL, opts: WebLoadO
   // onnxruntime reports its EP placement notes through console.error; keep the console for real errors.
   ort.env.logLevel = 'error';
   const reader = new FetchModelFileReader(baseUrl, { cacheName: opts.cacheName });
-  return ClipModel.load(reader, ort as OrtRuntime, {
+  return ClipModel.load(reader, ort, {
     executionProviders: [opts.executionProvider],
     variant: opts.variant,
     onProgress: opts.onProgress,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { adaptFeatureArray, initAdapterWeights } from './adapter';
 import { initLinearClassifier, predictWithClassifier } from './clip2fl/linear-classifier';
 import { predictWithBalancedHead, predictWithTextPrototypes } from './predict';

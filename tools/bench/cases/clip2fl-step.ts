@@ -148,7 +148,7 @@ export const clip2flStepCase: BenchCase = {
     }
     await tf.setBackend('cpu');
     const maxAbs = (a: Float32Array) => Math.max(...Array.from(a, Math.abs));
-    const drift = before && after ? Math.max(...Array.from(after.weight, (v, i) => Math.abs(v - before!.weight[i]))) / maxAbs(before.weight) : Number.NaN;
+    const drift = before && after ? Math.max(...Array.from(after.weight, (v, i) => Math.abs(v - before.weight[i]))) / maxAbs(before.weight) : Number.NaN;
 
     const summaries = (samples: Record<string, number[]>) => Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, summarize(v)]));
     const [bank, retrain, bankCpuS, retrainCpuS] = [bankSamples, retrainSamples, bankCpu, retrainCpu].map(summaries);

@@ -43,6 +43,7 @@ async function measure(where: Row['where'], backend: string, time: Timer, compar
 
 async function tfjsNodeProblem(): Promise<string | null> {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the cast keeps tsc from resolving an optional package
     await import(/* @vite-ignore */ '@tensorflow/tfjs-node' as string);
     return null;
   } catch (e) {

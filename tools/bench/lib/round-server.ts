@@ -74,7 +74,7 @@ async function create(id: number, config: RunConfigInput): Promise<void> {
   send({ type: 'created', id, runId: run.id });
 }
 
-process.on('message', async (m: { type: string; id?: number; config?: RunConfigInput }) => {
+async function onMessage(m: { type: string; id?: number; config?: RunConfigInput }): Promise<void> {
   if (m.type === 'create') {
     await create(m.id!, m.config!).catch((e: Error) => send({ type: 'failed', id: m.id, message: e.message }));
   } else if (m.type === 'stop') {
@@ -82,5 +82,12 @@ process.on('message', async (m: { type: string; id?: number; config?: RunConfigI
     await server.close();
     process.exit(0);
   }
+}
+
+process.on('message', (m: { type: string; id?: number; config?: RunConfigInput }) => {
+  onMessage(m).catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
 });
 send({ type: 'ready', url: server.url, embedDim: server.model.embedDim, rssBytes: process.memoryUsage.rss() });

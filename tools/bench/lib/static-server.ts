@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { once } from 'node:events';
 
@@ -22,7 +22,7 @@ export interface StaticServer {
 /** Serves a few folders under URL prefixes (the bench page, onnxruntime-web and tfjs wasm files, model files). */
 export async function serveFolders(mounts: Record<string, string>): Promise<StaticServer> {
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
-  const server: Server = createServer(async (req, res) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const mount = entries.find(([prefix]) => path.startsWith(prefix));
     if (!mount) return void res.writeHead(404).end('not found');
@@ -40,7 +40,9 @@ export async function serveFolders(mounts: Record<string, string>): Promise<Stat
     } catch {
       res.writeHead(404).end('not found');
     }
-  });
+  };
+  // A malformed URL (decodeURIComponent throws) is the client's error, not the process's.
+  const server: Server = createServer((req, res) => void serve(req, res).catch(() => res.writeHead(400).end('bad request')));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as { port: number };

@@ -41,7 +41,7 @@ export async function classroomBanner(input: ClassroomBannerInput): Promise<Clas
       ].join('\n'),
     };
   }
-  const url = joinUrl(lan[0]!, input.runId);
+  const url = joinUrl(lan[0], input.runId);
   // Small (half-block) characters keep the code about 30 lines high; medium error correction, like the dashboard's.
   const qr = await QRCode.toString(url, { type: 'terminal', small: true, errorCorrectionLevel: 'M' });
   const others = lan.slice(1).map((o) => `  also reachable at ${joinUrl(o, input.runId)}`);

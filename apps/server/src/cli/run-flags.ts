@@ -18,7 +18,7 @@ import {
 /** The settings with a CLI flag, in the order of `RUN_SETTINGS` (packages/protocol's run-settings.ts). */
 const FLAGGED: { path: RunSettingPath; group: RunSettingGroup; flag: SettingFlag }[] = RUN_SETTING_PATHS.flatMap((path) => {
   const doc = RUN_SETTINGS[path];
-  return isExcluded(doc.flag) ? [] : [{ path, group: doc.group, flag: doc.flag as SettingFlag }];
+  return isExcluded(doc.flag) ? [] : [{ path, group: doc.group, flag: doc.flag }];
 });
 
 /** Flags that describe a run, shared by `serve` and `simulate`: --preset, then one per setting that has one. */

@@ -48,5 +48,5 @@ export function coalescingChannel(target: ClientChannel['send'], intervalMs: num
       timer = null;
       waiting = null;
     },
-  } as CoalescingChannel;
+  };
 }

@@ -23,7 +23,7 @@ export function installHttpForwarding(app: FastifyInstance, opts: HttpForwarding
     if (typeof runId !== 'string' || opts.isLocal(runId)) return;
     const owner = await opts.ownerOf(runId);
     if (!owner) return;
-    const headers = Object.fromEntries(FORWARDED_HEADERS.flatMap((h) => (typeof req.headers[h] === 'string' ? [[h, req.headers[h] as string]] : [])));
+    const headers = Object.fromEntries(FORWARDED_HEADERS.flatMap((h) => (typeof req.headers[h] === 'string' ? [[h, req.headers[h]]] : [])));
     const res = await opts.forward(owner, (id) => ({
       t: 'http',
       from: opts.processId,

@@ -48,7 +48,7 @@ export function decodeRelayBatch(bytes: Uint8Array): RelayEnvelope[] {
     throw new RelayDecodeError('relay message has an unknown layout (a process of another version?)');
   }
   return batch.m.map(({ w, ...e }) => {
-    if (w === undefined || e.t !== 'emit') return e as RelayEnvelope;
+    if (w === undefined || e.t !== 'emit') return e;
     if (!(w in batch.shared)) throw new RelayDecodeError(`emit refers to shared payload ${w}, which the batch does not hold`);
     const [first, ...rest] = e.args as [Record<string, unknown>, ...unknown[]];
     return { ...e, args: [{ ...first, weights: batch.shared[w] }, ...rest] };

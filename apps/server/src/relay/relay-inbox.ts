@@ -51,7 +51,7 @@ export class RelayInbox {
     while (!this.closed) {
       let reply: StreamReply;
       try {
-        reply = (await binary.xRead({ key, id: last }, { BLOCK: 1000, COUNT: 64 })) as unknown as StreamReply;
+        reply = await binary.xRead({ key, id: last }, { BLOCK: 1000, COUNT: 64 });
       } catch (e) {
         if (this.closed) return;
         this.log.warn({ error: (e as Error).message }, 'reading the relay inbox failed; retrying');

@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   socket?.disconnect();
   dashboard?.close();
-  await new Promise<void>((r) => io.close(() => r()));
+  await new Promise<void>((r) => void io.close(() => r()));
   await fixture?.cleanup();
 });
 

@@ -143,5 +143,5 @@ export function formValuesToConfig(values: FormValues): FormResult {
       }),
     };
   }
-  return { ok: true, config: config as RunConfigInput };
+  return { ok: true, config: config };
 }

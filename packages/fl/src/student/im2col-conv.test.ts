@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { expect, it } from 'vitest';
+import { it } from 'vitest';
 import { SeededRandom } from '../random';
 import { expectClose, forEachBackend } from '../testing';
 import { conv2dIm2col } from './im2col-conv';
