@@ -96,10 +96,10 @@ export async function runExperiment(ctx: SuiteContext, spec: ExperimentSpec): Pr
   const initialNorms = tensorNorms(run.global);
   const sockets: ClientSocket[] = [];
   const errors: string[] = [];
-  const lastErrors: string[] = [];
   const done = new Promise<void>((resolve) => (run.status === 'finished' ? resolve() : run.once('finished', () => resolve())));
   if (run.status !== 'finished') {
     for (let i = 0; i < spec.clients; i++) {
+      let lastError: string | undefined;
       const socket: ClientSocket = io(ctx.server.url, { transports: ['websocket'], parser: socketParser });
       sockets.push(socket);
       new FederatedClient(
@@ -109,8 +109,8 @@ export async function runExperiment(ctx: SuiteContext, spec: ExperimentSpec): Pr
           runId: run.id,
           onStatus: (s) => {
             if (s.stage === 'error') errors.push(s.message);
-            // A refused update does not stop the client, but the run cannot go on without them: say why.
-            else if (s.lastError && s.lastError !== lastErrors.at(-1)) console.warn(`${spec.id}: client ${i}: ${(lastErrors[lastErrors.push(s.lastError) - 1])}`);
+            // A refused update does not stop the client, but the run cannot go on without them: say why, once.
+            else if (s.lastError && s.lastError !== lastError) console.warn(`${spec.id}: client ${i}: ${(lastError = s.lastError)}`);
           },
         },
       );

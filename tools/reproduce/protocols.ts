@@ -151,60 +151,43 @@ export function protocolA(seeds: readonly number[] = SEEDS): ExperimentSpec[] {
  * features as client model (the adapter grid) and with CLIP2FL's ResNet-8 student on pixels (the student grid).
  */
 export function protocolB(seeds: readonly number[] = SEEDS): ExperimentSpec[] {
-  const specs: ExperimentSpec[] = [];
-  for (const imbalanceFactor of IMBALANCE_FACTORS) {
-    for (const method of PROTOCOL_B_STUDENT_METHODS) {
-      for (const seed of seeds) {
-        specs.push({
-          id: `B/student/IF${imbalanceFactor}/${method}/${seed}`,
-          protocol: 'B',
-          grid: 'student',
-          method,
-          setting: `IF ${imbalanceFactor}`,
+  return [
+    ...protocolBGrid('student', PROTOCOL_B_STUDENT_SETTINGS, PROTOCOL_B_STUDENT_METHODS, seeds),
+    ...protocolBGrid('adapter', PROTOCOL_B_SETTINGS, PROTOCOL_B_METHODS, seeds),
+  ];
+}
+
+/** One client model's grid: every imbalance factor × method × seed on that model's settings. */
+function protocolBGrid(
+  grid: 'adapter' | 'student',
+  settings: typeof PROTOCOL_B_SETTINGS | typeof PROTOCOL_B_STUDENT_SETTINGS,
+  methods: readonly (typeof PROTOCOL_B_METHODS)[number][],
+  seeds: readonly number[],
+): ExperimentSpec[] {
+  const prefix = grid === 'student' ? 'B/student/' : 'B/';
+  return IMBALANCE_FACTORS.flatMap((imbalanceFactor) =>
+    methods.flatMap((method) =>
+      seeds.map((seed) => ({
+        id: `${prefix}IF${imbalanceFactor}/${method}/${seed}`,
+        protocol: 'B' as const,
+        grid,
+        method,
+        setting: `IF ${imbalanceFactor}`,
+        seed,
+        clients: settings.clientShards,
+        config: {
+          ...settings,
+          clip2fl: { ...settings.clip2fl, kd: method === 'clip2fl' },
+          name: `B ${grid === 'student' ? 'student ' : ''}${method} IF ${imbalanceFactor} seed ${seed}`,
+          dataset: 'fashion-mnist-lt' as const,
+          imbalanceFactor,
+          algorithm: method === 'clip2fl-no-kd' ? ('clip2fl' as const) : method,
+          // FedAvg by sample count, as CLIP2FL (client sizes are equal by construction).
+          aggregation: 'fedavg' as const,
           seed,
-          clients: PROTOCOL_B_STUDENT_SETTINGS.clientShards,
-          config: {
-            ...PROTOCOL_B_STUDENT_SETTINGS,
-            clip2fl: { ...PROTOCOL_B_STUDENT_SETTINGS.clip2fl, kd: method === 'clip2fl' },
-            name: `B student ${method} IF ${imbalanceFactor} seed ${seed}`,
-            dataset: 'fashion-mnist-lt',
-            imbalanceFactor,
-            algorithm: method === 'clip2fl-no-kd' ? 'clip2fl' : method,
-            aggregation: 'fedavg',
-            seed,
-            roundDeadlineMs: ROUND_DEADLINE_MS,
-          },
-        });
-      }
-    }
-  }
-  for (const imbalanceFactor of IMBALANCE_FACTORS) {
-    for (const method of PROTOCOL_B_METHODS) {
-      for (const seed of seeds) {
-        const algorithm = method === 'clip2fl-no-kd' ? 'clip2fl' : method;
-        specs.push({
-          id: `B/IF${imbalanceFactor}/${method}/${seed}`,
-          protocol: 'B',
-          grid: 'adapter',
-          method,
-          setting: `IF ${imbalanceFactor}`,
-          seed,
-          clients: PROTOCOL_B_SETTINGS.clientShards,
-          config: {
-            ...PROTOCOL_B_SETTINGS,
-            clip2fl: { ...PROTOCOL_B_SETTINGS.clip2fl, kd: method === 'clip2fl' },
-            name: `B ${method} IF ${imbalanceFactor} seed ${seed}`,
-            dataset: 'fashion-mnist-lt',
-            imbalanceFactor,
-            algorithm,
-            // FedAvg by sample count, as CLIP2FL (client sizes are equal by construction).
-            aggregation: 'fedavg',
-            seed,
-            roundDeadlineMs: ROUND_DEADLINE_MS,
-          },
-        });
-      }
-    }
-  }
-  return specs;
+          roundDeadlineMs: ROUND_DEADLINE_MS,
+        },
+      })),
+    ),
+  );
 }
