@@ -102,6 +102,26 @@ describe('a full disk', { timeout: 300_000 }, () => {
     expect(await metricsRounds(runsDir, full.id)).toEqual([0, 1, 2]);
     expect((await readdir(join(runsDir, full.id))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
+  it('a write that fails in the last round pauses the run, and resuming finishes it instead of leaving it running forever', async () => {
+    const runsDir = join(dir, 'runs-full-last');
+    const server = await inProcessServer(runsDir);
+    const run = await server.registry.create(runConfigSchema.parse({ rounds: 1, minClients: 1, roundDeadlineMs: 60_000 }));
+    const metricsFile = join(runsDir, run.id, 'metrics.jsonl');
+    await unlink(metricsFile);
+    await symlink('/dev/full', metricsFile);
+    nodeClient(server, run);
+
+    await expect.poll(() => run.status, { timeout: 120_000 }).toBe('paused');
+    expect(run.pauseReason).toMatch(/ENOSPC|no space/i);
+
+    await unlink(metricsFile);
+    const resumed = await fetch(`${server.url}/api/runs/${run.id}/resume`, { method: 'POST', headers: { authorization: 'Bearer operator' } });
+    expect(resumed.status).toBe(200);
+    await expect.poll(() => run.status, { timeout: 30_000 }).toBe('finished');
+    expect(await metricsRounds(runsDir, run.id)).toEqual([0, 1]);
+    const listed = (await (await fetch(`${server.url}/api/runs`)).json()) as { runId: string; status: string }[];
+    expect(listed.find((r) => r.runId === run.id)?.status).toBe('finished');
+  });
 });
 
 describe('damaged run folders found at start', { timeout: 300_000 }, () => {

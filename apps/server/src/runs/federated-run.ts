@@ -205,6 +205,11 @@ export class FederatedRun extends EventEmitter {
     if (this.faulted) return void this.resumeAfterFault();
     this.status = this.round > 0 ? 'running' : 'waiting';
     this.pauseReason = undefined;
+    if (this.round >= this.config.rounds) {
+      // Paused after its last round was recorded (a failed write): nothing is left to train, so resuming finishes it.
+      this.finish('all rounds done').catch((e: unknown) => this.onFault(e, 'writing the checkpoint failed'));
+      return;
+    }
     this.persist();
     this.emitState('resumed');
     this.rounds.maybeStart();
@@ -281,8 +286,15 @@ export class FederatedRun extends EventEmitter {
   }
 
   private async finish(message: string): Promise<void> {
+    const before = this.status;
     this.status = 'finished';
-    await this.saveCheckpoint();
+    try {
+      await this.saveCheckpoint();
+    } catch (e) {
+      // Not finished until the folder says so: the caller's fault handler pauses the run, and resume finishes it.
+      this.status = before;
+      throw e;
+    }
     this.emitState(message);
     this.emit('finished', this.state(message));
   }
