@@ -11,6 +11,7 @@ import { createNodePlatform } from '@clipfed/client/node';
 import { initNodeTfBackend } from '@clipfed/fl';
 import { freePort, startRedisServer, type RedisServer } from './redis-server';
 import { api, startServerProcess, stopProcess, waitFor as waitForProbe, type ServerProcess } from './server-process';
+import { RawVolunteer } from './raw-volunteer';
 
 interface RunView {
   state: { status: string; round: number };
@@ -25,6 +26,7 @@ let dir: string;
 let redis: RedisServer;
 let a: ServerProcess;
 let b: ServerProcess;
+let c: ServerProcess | undefined;
 let sharedModel: Promise<ClipModel>;
 const sockets: ClientSocket[] = [];
 
@@ -53,7 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
-  for (const p of [a, b]) if (p) await stopProcess(p.child, 'SIGKILL');
+  for (const p of [a, b, c]) if (p) await stopProcess(p.child, 'SIGKILL');
   await (await sharedModel)?.dispose();
   await redis?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -118,5 +120,34 @@ describe('two server processes sharing volunteers through Redis', { timeout: 300
     expect(metrics.map((m) => m.round)).toEqual([0, 1, 2, 3, 4]);
     expect(metrics.at(-1)!.participants.sort()).toEqual(aIds);
     expect(finished.clients.filter((c) => bIds.includes(c.clientId)).every((c) => !c.connected)).toBe(true);
+  });
+  it('when Redis goes away, relayed volunteers get a refusal with the reason, and neither process dies', async () => {
+    c = await startServerProcess({ modelDir: join(dir, 'model'), extra: ['--redis', redis.url], port: await freePort(), runsDir: join(dir, 'runs-c') });
+    const { runId } = await api<{ runId: string }>(a.url, '/api/runs', { method: 'POST', body: { rounds: 3, minClients: 1, roundDeadlineMs: 120_000 } });
+    const relayed = await RawVolunteer.connect(c.url);
+    expect(await relayed.hello(runId)).toMatchObject({ ok: true, runId });
+    relayed.ready(runId);
+    const { round, weights } = await relayed.nextRound();
+
+    await redis.stop();
+    // Every relayed path at once: an upload, the fire-and-forget messages, a new volunteer's hello, and HTTP.
+    relayed.socket.emit('progress', { runId, stage: 'train', done: 1, total: 10 });
+    relayed.ready(runId);
+    const ack = await relayed.upload(runId, round, weights, 10);
+    expect(ack).toMatchObject({ accepted: false, reason: expect.stringMatching(/redis|relay|server process/i) });
+    const newcomer = await RawVolunteer.connect(c.url);
+    expect(await newcomer.hello(runId)).toMatchObject({ ok: false, message: expect.stringMatching(/redis|relay|server process/i) });
+    const viaC = await fetch(`${c.url}/api/runs/${runId}`);
+    expect(viaC.status).toBe(503);
+    relayed.close();
+    newcomer.close();
+
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const p of [a, c]) {
+      expect(p.child.exitCode, p.output()).toBeNull();
+      expect((await fetch(`${p.url}/api/health`)).ok).toBe(true);
+    }
+    // The owner's own run is untouched.
+    expect((await api<RunView>(a.url, `/api/runs/${runId}`)).state.status).not.toBe('paused');
   });
 });

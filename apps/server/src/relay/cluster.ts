@@ -9,7 +9,7 @@ import type { RunRegistry } from '../runs/run-registry';
 import { coalescingChannel } from './coalescing-channel';
 import { installHttpForwarding } from './http-forwarding';
 import { OwnerSessions } from './owner-sessions';
-import { RelayInbox, RelayTimeoutError } from './relay-inbox';
+import { RelayInbox, RelayTimeoutError, RelayUnavailableError } from './relay-inbox';
 import type { ClientEnvelope, EmitEnvelope, HttpEnvelope, HttpReply } from './relay-messages';
 import { KEY_PREFIX, type RedisClient, type ScaleLog } from './redis-types';
 import { HEARTBEAT_MS, RunDirectory } from './run-directory';
@@ -50,6 +50,8 @@ const STATE_FANOUT_MS = 250;
  * as one broadcast through socket.io's Redis streams adapter. HTTP requests about a run (shard downloads,
  * state, operator actions) are forwarded to its owner too.
  */
+const RELAY_DOWN = 'the relay between server processes is down (Redis is unreachable); try again shortly';
+
 export class Cluster implements RemoteRuns {
   readonly processId = randomBytes(6).toString('hex');
   readonly processRoom = `process:${this.processId}`;
@@ -97,7 +99,7 @@ export class Cluster implements RemoteRuns {
     const adapterClient = this.client.duplicate();
     adapterClient.on('error', (e: Error) => this.opts.log.warn({ error: e.message }, 'redis (socket.io adapter) connection error'));
     this.extraClients.push(adapterClient);
-    void adapterClient.connect();
+    adapterClient.connect().catch((e: Error) => this.opts.log.warn({ error: e.message }, 'redis (socket.io adapter) did not connect'));
     return createAdapter(adapterClient, { streamName: `${KEY_PREFIX}socket.io`, maxLen: 1000 });
   }
 
@@ -135,6 +137,7 @@ export class Cluster implements RemoteRuns {
    * another process may not be in the directory yet, so a miss is retried for `retryMs`.
    */
   private async remoteOwner(runId: string, retryMs = LOOKUP_RETRY_MS): Promise<string | null> {
+    this.assertRelayUp();
     const until = Date.now() + retryMs;
     for (;;) {
       const found = await this.directory.lookup(runId);
@@ -150,7 +153,19 @@ export class Cluster implements RemoteRuns {
     }
   }
 
+  /**
+   * Redis queues commands while it is unreachable; a volunteer would wait for an answer that may never come. Relayed
+   * requests are refused at once instead, with the reason, and work again when the connection is back.
+   */
+  private assertRelayUp(): void {
+    if (!this.client.isReady) throw new RelayUnavailableError(RELAY_DOWN);
+  }
+
   async hello(socketId: string, hello: ClientHello): Promise<Welcome | null> {
+    if (!this.client.isReady) {
+      // A run this process does not own may live on another one; without the relay nobody can say.
+      return { ok: false, code: 'run-not-found', message: RELAY_DOWN };
+    }
     let runId = hello.runId;
     let owner: string | null = null;
     if (runId) owner = await this.remoteOwner(runId);
@@ -172,19 +187,21 @@ export class Cluster implements RemoteRuns {
   }
 
   send(socketId: string, runId: string, event: 'ready' | 'progress' | 'disconnect', data?: unknown): void {
-    void this.remoteOwner(runId, 0).then((owner) => {
-      if (owner) this.inbox.send(owner, this.clientEnvelope(socketId, runId, event, data));
-    });
+    this.remoteOwner(runId, 0)
+      .then((owner) => {
+        if (owner) this.inbox.send(owner, this.clientEnvelope(socketId, runId, event, data));
+      })
+      .catch((e: Error) => this.opts.log.warn({ runId, event, error: e.message }, 'relayed message lost'));
   }
 
   async update(socketId: string, runId: string, update: ClientUpdate): Promise<UpdateAck> {
-    const owner = await this.remoteOwner(runId, 0);
-    if (!owner) return { accepted: false, code: 'run-not-found', reason: `the server process that owns run ${runId} is gone` };
     try {
+      const owner = await this.remoteOwner(runId, 0);
+      if (!owner) return { accepted: false, code: 'run-not-found', reason: `the server process that owns run ${runId} is gone` };
       return await this.inbox.request<UpdateAck>(owner, (req) => this.clientEnvelope(socketId, runId, 'update', update, req), this.opts.requestTimeoutMs);
     } catch (e) {
-      if (e instanceof RelayTimeoutError) return { accepted: false, code: 'run-not-found', reason: e.message };
-      throw e;
+      // Whatever failed (the relay is down, the owner did not answer), the volunteer hears why and the process goes on.
+      return { accepted: false, code: 'run-not-found', reason: (e as Error).message };
     }
   }
 
@@ -196,7 +213,7 @@ export class Cluster implements RemoteRuns {
     try {
       if (e.t === 'client') this.sessions.handle(e);
       else if (e.t === 'emit') this.io?.sockets.sockets.get(e.sid)?.emit(e.ev, ...(e.args as [never]));
-      else void this.answerHttp(e);
+      else this.answerHttp(e).catch((err: Error) => this.opts.log.warn({ url: e.url, error: err.message }, 'relayed HTTP request failed'));
     } catch (err) {
       this.opts.log.warn({ kind: e.t, error: (err as Error).message }, 'relayed message failed');
     }

@@ -21,21 +21,32 @@ export function installHttpForwarding(app: FastifyInstance, opts: HttpForwarding
     if (!req.routeOptions.url?.startsWith('/api/runs/:runId')) return;
     const runId = (req.params as { runId?: unknown }).runId;
     if (typeof runId !== 'string' || opts.isLocal(runId)) return;
-    const owner = await opts.ownerOf(runId);
-    if (!owner) return;
-    const headers = Object.fromEntries(FORWARDED_HEADERS.flatMap((h) => (typeof req.headers[h] === 'string' ? [[h, req.headers[h]]] : [])));
-    const res = await opts.forward(owner, (id) => ({
-      t: 'http',
-      from: opts.processId,
-      req: id,
-      method: req.method,
-      url: req.url,
-      headers,
-      body: req.body === undefined || req.body === null ? undefined : JSON.stringify(req.body),
-      ip: req.ip,
-    }));
+    let owner: string | null;
+    let res: HttpReply;
+    try {
+      owner = await opts.ownerOf(runId);
+      if (!owner) return;
+      res = await forwardRequest(owner);
+    } catch (e) {
+      // The relay is down or the owner did not answer: the caller hears why, and may retry.
+      return reply.code(503).send({ error: (e as Error).message });
+    }
     reply.code(res.status).header('x-clipfed-owner', owner);
     if (res.contentType) reply.type(res.contentType);
     return reply.send(Buffer.from(res.body.buffer, res.body.byteOffset, res.body.byteLength));
+
+    function forwardRequest(owner: string): Promise<HttpReply> {
+      const headers = Object.fromEntries(FORWARDED_HEADERS.flatMap((h) => (typeof req.headers[h] === 'string' ? [[h, req.headers[h]]] : [])));
+      return opts.forward(owner, (id) => ({
+        t: 'http',
+        from: opts.processId,
+        req: id,
+        method: req.method,
+        url: req.url,
+        headers,
+        body: req.body === undefined || req.body === null ? undefined : JSON.stringify(req.body),
+        ip: req.ip,
+      }));
+    }
   });
 }

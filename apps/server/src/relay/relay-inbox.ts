@@ -9,6 +9,11 @@ export class RelayTimeoutError extends Error {
   override name = 'RelayTimeoutError';
 }
 
+/** Redis is unreachable: nothing can be relayed until it is back. */
+export class RelayUnavailableError extends Error {
+  override name = 'RelayUnavailableError';
+}
+
 /** A stream nobody reads (its process died) is capped and expires; a live one is emptied as it is read. */
 const MAX_BACKLOG = 2000;
 const IDLE_EXPIRY_S = 3600;
