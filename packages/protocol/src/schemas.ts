@@ -218,7 +218,8 @@ export const roundMetricsSchema = z.object({
    * and a list of N ids sent to N clients made a round's state traffic grow as N² (ping timeouts at 1,000 clients).
    * The ids are in the run's metrics (HTTP API).
    */
-  participantCount: z.number().int().min(0),
+  /** Absent in a Poisson-sampled DP run, whose draw stays secret (apps/server/src/runs/public-view.ts). */
+  participantCount: z.number().int().min(0).optional(),
   meanLoss: finite.optional(),
   /** CLIP2FL / CReFF: accuracy of the balanced head (adapter + re-trained classifier R). */
   balancedAccuracy: finite.optional(),

@@ -33,6 +33,7 @@ export async function apiRoutes(plain: FastifyInstance, opts: ApiOptions): Promi
     if (!auth) return reply.code(401).send({ error: 'operator token required (Authorization: Bearer <token>)' });
     if (!timingSafeEqualText(auth, `Bearer ${opts.operatorToken}`)) return reply.code(403).send({ error: 'wrong operator token' });
   };
+  const isOperator = (req: FastifyRequest) => req.headers.authorization !== undefined && timingSafeEqualText(req.headers.authorization, `Bearer ${opts.operatorToken}`);
   const findRun = (runId: string, reply: FastifyReply): FederatedRun | undefined => {
     const run = registry.get(runId);
     const damage = run ? undefined : registry.damage(runId);
@@ -60,7 +61,7 @@ export async function apiRoutes(plain: FastifyInstance, opts: ApiOptions): Promi
   app.get('/api/runs/:runId', { schema: { params: runParams } }, async (req, reply) => {
     const run = findRun(req.params.runId, reply);
     if (!run) return;
-    return { state: run.state(), config: run.config, clients: run.clientSummaries(), classNames: run.task.classNames };
+    return { state: run.state(), config: run.config, clients: run.clientSummaries(isOperator(req)), classNames: run.task.classNames };
   });
 
   for (const action of ['pause', 'resume', 'stop'] as const) {
@@ -77,7 +78,8 @@ export async function apiRoutes(plain: FastifyInstance, opts: ApiOptions): Promi
   app.get('/api/runs/:runId/metrics', { schema: { params: runParams } }, async (req, reply) => {
     const run = findRun(req.params.runId, reply);
     if (!run) return;
-    return run.metrics;
+    // The operator sees every row whole; the public sees what public-view.ts allows.
+    return isOperator(req) ? run.metrics : run.publicMetrics();
   });
 
   app.get(

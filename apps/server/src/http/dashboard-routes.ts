@@ -59,7 +59,7 @@ export async function dashboardRoutes(plain: FastifyInstance, opts: DashboardRou
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="${fileStem(run.id)}-metrics.csv"`)
-      .send(metricsToCsv(run.metrics));
+      .send(metricsToCsv(run.publicMetrics()));
   });
 
   app.get('/api/runs/:runId/export.json', { schema: { params: runParams } }, async (req, reply) => {
@@ -68,7 +68,7 @@ export async function dashboardRoutes(plain: FastifyInstance, opts: DashboardRou
     return reply
       .type('application/json; charset=utf-8')
       .header('content-disposition', `attachment; filename="${fileStem(run.id)}-metrics.json"`)
-      .send(JSON.stringify(run.metrics, null, 2));
+      .send(JSON.stringify(run.publicMetrics(), null, 2));
   });
 
   app.get(

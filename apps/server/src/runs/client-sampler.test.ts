@@ -21,6 +21,13 @@ describe('client sampling', () => {
     expect(new Set(draws.map((d) => d.join())).size).toBe(draws.length);
   });
 
+  it('keeps an empty Poisson draw (the round then releases noise only) instead of drawing again', () => {
+    const config = runConfigSchema.parse({ dp: { clipNorm: 1, noiseMultiplier: 1, sampleRate: 0.05 } });
+    // (1 - 0.05)^2 = 90 % of the draws among two clients are empty; a re-draw would never return one.
+    const sizes = Array.from({ length: 200 }, () => sampleClients(['a', 'b'], config, 1).length);
+    expect(sizes.filter((n) => n === 0).length).toBeGreaterThan(150);
+  });
+
   it('the accountant claims amplification only for Poisson-sampled runs', () => {
     const sampled = privacySpent({ clipNorm: 1, noiseMultiplier: 1.1, delta: 1e-5, sampleRate: 0.01 }, 1000);
     const unsampled = privacySpent({ clipNorm: 1, noiseMultiplier: 1.1, delta: 1e-5 }, 1000);

@@ -6,8 +6,8 @@ import type { RunConfig } from '@clipfed/protocol';
  * drawn without replacement with a generator seeded by (run seed, round) so a run is reproducible.
  * DP runs with a sampling rate draw each client independently from the CSPRNG instead (Poisson sampling): a
  * seeded draw would let anyone with the public seed tell who took part, and amplification by sampling needs
- * that to stay secret. An empty draw is drawn again (the round needs an update), which the accountant ignores;
- * it matters only where (1 - q)^N is not small, and the run's docs say so.
+ * that to stay secret. An empty draw is kept: the round releases noise only, exactly as the sampled Gaussian
+ * analysis assumes (drawing again would condition the sample on being non-empty, which the accountant does not model).
  */
 export function sampleClients(available: readonly string[], config: RunConfig, round: number): string[] {
   const rate = config.dp?.sampleRate;
@@ -22,11 +22,6 @@ export function sampleClients(available: readonly string[], config: RunConfig, r
 }
 
 function poissonSample(available: readonly string[], rate: number): string[] {
-  if (available.length === 0) return [];
-  const coins = new Uint32Array(available.length);
-  for (;;) {
-    globalThis.crypto.getRandomValues(coins);
-    const drawn = available.filter((_, i) => coins[i] / 2 ** 32 < rate);
-    if (drawn.length > 0) return drawn;
-  }
+  const coins = globalThis.crypto.getRandomValues(new Uint32Array(available.length));
+  return available.filter((_, i) => coins[i] / 2 ** 32 < rate);
 }

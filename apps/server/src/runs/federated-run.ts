@@ -11,6 +11,7 @@ import { readRunCheckpoint, restoreMetricsRows, writeRunCheckpoint } from './run
 import { helloRefusal, RunSessions, welcomeFor } from './run-sessions';
 import type { RoundRecord, RunDeps, RunStatus } from './run-types';
 import { waitingFor } from './run-waiting';
+import { publicClientSummary, publicMetricsRow, samplingIsSecret } from './public-view';
 import type { RunTask } from './run-task';
 import { strategyFor } from './strategies/registry';
 import type { Strategy } from './strategies/strategy';
@@ -109,7 +110,7 @@ export class FederatedRun extends EventEmitter {
             round: last.round,
             accuracy: last.accuracy,
             zeroShotAccuracy: this.zeroShot.accuracy,
-            participantCount: last.participants.length,
+            ...(samplingIsSecret(this.config) ? {} : { participantCount: last.participants.length }),
             ...(last.balancedHead ? { balancedAccuracy: last.balancedHead.accuracy } : {}),
           }
         : undefined,
@@ -118,8 +119,15 @@ export class FederatedRun extends EventEmitter {
     };
   }
 
-  clientSummaries() {
-    return this.sessions.summaries();
+  /** The clients as the public sees them (public-view.ts); `everything` is for the operator. */
+  clientSummaries(everything = false) {
+    const all = this.sessions.summaries();
+    return everything || !samplingIsSecret(this.config) ? all : all.map(publicClientSummary);
+  }
+
+  /** The metrics rows as the public sees them (public-view.ts); `this.metrics` holds them whole. */
+  publicMetrics(): RoundMetricsRow[] {
+    return samplingIsSecret(this.config) ? this.metrics.map(publicMetricsRow) : this.metrics;
   }
 
   join(channel: ClientChannel, hello: ClientHello): Welcome {

@@ -26,10 +26,11 @@ export async function closeRound(strategy: Strategy, config: RunConfig, open: Op
     const used = foldOwnImageUploads(open.sum, own.map((u) => ({ weights: u.weights, weight: u.numSamples })), config.maxClientShare);
     own.forEach((u, i) => (u.numSamples = used[i]));
   }
-  const closed = { round: open.round, updates, sum: open.sum };
+  const closed = { round: open.round, updates, eligible: open.eligible, sum: open.sum };
   const aggregated = strategy.aggregate(closed);
   const aggregateMs = performance.now() - t0;
-  const stepped = (await strategy.serverStep?.(closed)) ?? {};
+  // A round with no uploads (an empty Poisson draw under DP) has no class gradients for a server step.
+  const stepped = (updates.length > 0 ? await strategy.serverStep?.(closed) : undefined) ?? {};
   const t1 = performance.now();
   const evaluation = await strategy.evaluate();
   const evalMs = performance.now() - t1;

@@ -18,6 +18,8 @@ export interface OpenRound {
   /** Selected clients still connected; a client that leaves is removed and its partial work never counts. */
   selected: Set<string>;
   selectedAtStart: number;
+  /** Ready clients the selection was drawn from. */
+  eligible: number;
   attempt: number;
   accepted: Map<string, AcceptedUpdate>;
   sum: StreamingWeightedSum | null;
@@ -95,10 +97,10 @@ export class RoundLifecycle {
     if (ready.length < run.config.minClients) return;
     const round = run.round + 1;
     const attempt = this.retriesOfNextRound;
-    this.start(round, sampleClients(ready, run.config, round * 101 + attempt), attempt);
+    this.start(round, sampleClients(ready, run.config, round * 101 + attempt), ready.length, attempt);
   }
 
-  private start(round: number, selected: string[], attempt: number): void {
+  private start(round: number, selected: string[], eligible: number, attempt: number): void {
     const { run } = this.host;
     const { config, strategy } = run;
     run.status = 'running';
@@ -116,6 +118,7 @@ export class RoundLifecycle {
       round,
       selected: new Set(selected),
       selectedAtStart: selected.length,
+      eligible,
       attempt,
       accepted: new Map(),
       // Streaming (O(P) memory) wherever the strategy allows it; median, trimmed mean and DP need all updates.
@@ -144,6 +147,8 @@ export class RoundLifecycle {
     }
     this.host.log.info({ runId: run.id, round, selected }, 'round started');
     this.host.emitState();
+    // Poisson sampling drew nobody: the round still releases the DP noise and counts, as the accountant assumes.
+    if (selected.length === 0) void this.close();
   }
 
   private quorumReached(open: OpenRound): boolean {

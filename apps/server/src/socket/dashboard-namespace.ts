@@ -1,18 +1,18 @@
 import type { Namespace, Server } from 'socket.io';
-import type { RunState } from '@clipfed/protocol';
+import type { RoundMetricsRow, RunState } from '@clipfed/protocol';
 import type { FederatedRun } from '../runs/federated-run';
 import type { DamagedRun, RunRegistry } from '../runs/run-registry';
 import type {
   ClientSummary,
   DashboardClientEvents,
   DashboardServerEvents,
-  MetricsRow,
   RunListEntry,
   RunSnapshot,
   WatchReply,
 } from '@clipfed/protocol';
 import { RoundProgressTracker } from './dashboard-round-progress';
 import { MessageRateLimiter } from './message-rate-limiter';
+import { publicMetricsRow, samplingIsSecret } from '../runs/public-view';
 
 export interface DashboardNamespaceOptions {
   /** How often to look for new runs and for client changes that raise no run event (stage, last seen). */
@@ -105,12 +105,14 @@ class WatchedRun {
       this.onListChange();
     };
     // Rows are rare (one per round) and each one matters: sent at once, never coalesced.
-    const onMetrics = (row: MetricsRow) => this.nsp.to(room(run.id)).emit('run:metrics', { runId: run.id, row });
+    // A run whose draw is secret (public-view.ts) shows the page no ids of who took part, uploaded or was refused.
+    const secret = samplingIsSecret(run.config);
+    const onMetrics = (row: RoundMetricsRow) => this.nsp.to(room(run.id)).emit('run:metrics', { runId: run.id, row: secret ? publicMetricsRow(row) : row });
     const onUpdate = (u: { clientId: string; round: number }) => {
-      if (this.tracker.reported(u.clientId, u.round)) this.scheduleFlush();
+      if (!secret && this.tracker.reported(u.clientId, u.round)) this.scheduleFlush();
     };
     const onRefusal = (r: { clientId: string; code: string; reason: string }) =>
-      this.nsp.to(room(run.id)).emit('run:refusal', { runId: run.id, refusal: { ...r, at: Date.now() } });
+      this.nsp.to(room(run.id)).emit('run:refusal', { runId: run.id, refusal: { ...r, clientId: secret ? 'a client' : r.clientId, at: Date.now() } });
     run.on('state', onState);
     run.on('metrics', onMetrics);
     run.on('update', onUpdate);
@@ -179,7 +181,7 @@ class WatchedRun {
       config: this.run.config,
       classNames: this.run.task.classNames,
       clients: this.run.clientSummaries(),
-      metrics: this.run.metrics,
+      metrics: this.run.publicMetrics(),
       progress: this.tracker.progress(),
       serverNow: Date.now(),
     };

@@ -12,6 +12,12 @@ export interface ClientLevelDpOptions {
    * anyone regenerate the noise). Tests inject a source to check the arithmetic.
    */
   noise?: GaussianSource;
+  /**
+   * The mean's fixed denominator: with Poisson sampling, q x the clients eligible for the round (the expected number
+   * drawn), so that the sum of clipped deltas plus noise is divided by a public constant and the sampled Gaussian
+   * analysis holds (McMahan et al. 2018, the fixed-denominator estimator). Without it, the number of updates.
+   */
+  denominator?: number;
 }
 
 /**
@@ -20,16 +26,18 @@ export interface ClientLevelDpOptions {
  * sensitivity.
  */
 export function aggregateWithClientLevelDp(global: WeightSet, updates: readonly WeightSet[], opts: ClientLevelDpOptions): WeightSet {
-  if (updates.length === 0) throw new RangeError('no updates to aggregate');
+  const denominator = opts.denominator ?? updates.length;
+  // An empty Poisson draw still releases noise (a fixed denominator makes that a valid round); nothing else may be empty.
+  if (!(denominator > 0)) throw new RangeError('no updates to aggregate');
   const rng = opts.noise ?? new SecureGaussian();
   const clipped = updates.map((u) => clipUpdateNorm(u, global, opts.clipNorm));
-  const std = (opts.noiseMultiplier * opts.clipNorm) / updates.length;
+  const std = (opts.noiseMultiplier * opts.clipNorm) / denominator;
   return global.map((g, ti) => {
     const out = new Float32Array(g.data.length);
     for (let i = 0; i < out.length; i++) {
       let sum = 0;
       for (const c of clipped) sum += c[ti].data[i] - g.data[i];
-      out[i] = g.data[i] + sum / updates.length + std * rng.normal();
+      out[i] = g.data[i] + sum / denominator + std * rng.normal();
     }
     return { name: g.name, shape: [...g.shape], data: out };
   });

@@ -133,6 +133,16 @@ describe('client-level DP aggregation', () => {
   const big = [{ name: 'w', shape: [4], data: Float32Array.from([30, 0, 0, 40]) }];
   const small = [{ name: 'w', shape: [4], data: Float32Array.from([0.3, 0, 0, 0.4]) }];
 
+  it('with a fixed denominator (Poisson sampling) divides the clipped sum by it, and releases noise alone when nobody was drawn', () => {
+    const out = aggregateWithClientLevelDp(global, [big, small], { clipNorm: 1, noiseMultiplier: 1e-12, noise: new SeededRandom(1), denominator: 4 });
+    Array.from(out[0].data).forEach((v, i) => expect(v).toBeCloseTo([0.225, 0, 0, 0.3][i], 5));
+    const wide = [{ name: 'w', shape: [20_000], data: new Float32Array(20_000) }];
+    const noiseOnly = aggregateWithClientLevelDp(wide, [], { clipNorm: 2, noiseMultiplier: 1, denominator: 4 });
+    const std = Math.sqrt(noiseOnly[0].data.reduce((s, v) => s + v * v, 0) / 20_000);
+    expect(std).toBeCloseTo(0.5, 1); // sigma * C / denominator
+    expect(() => aggregateWithClientLevelDp(wide, [], { clipNorm: 2, noiseMultiplier: 1 })).toThrow(/no updates/);
+  });
+
   it('without noise, averages the clipped deltas', () => {
     const out = aggregateWithClientLevelDp(global, [big, small], { clipNorm: 1, noiseMultiplier: 1e-12, noise: new SeededRandom(1) });
     // big is clipped to norm 1: (0.6, 0, 0, 0.8); small (norm 0.5) is kept.

@@ -20,8 +20,11 @@ export interface AggregationRule {
   streamingWeight?(numSamples: number): number;
   /** What is kept of an accepted update before aggregation (e.g. its delta clipped to a norm). */
   admit(weights: WeightSet, reference: WeightSet): WeightSet;
-  /** Combines the round's updates into the next model; `reference` is what the clients were sent. */
-  combine(reference: WeightSet, updates: readonly RuleInput[], round: number): WeightSet;
+  /**
+   * Combines the round's updates into the next model; `reference` is what the clients were sent, `eligible` the
+   * number of ready clients the round was drawn from.
+   */
+  combine(reference: WeightSet, updates: readonly RuleInput[], round: number, eligible: number): WeightSet;
   /** What this rule adds to a round's metrics row (e.g. the privacy spent so far). */
   metricsFor?(round: number): StrategyMetrics;
 }

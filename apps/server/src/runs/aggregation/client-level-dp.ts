@@ -19,11 +19,12 @@ export function withClientLevelDp(inner: AggregationRule, dp: DpSettings): Aggre
     // Clipping happens inside, on the delta from the model the clients were sent.
     admit: (weights) => weights,
     // The noise comes from a CSPRNG inside: nothing public can regenerate it.
-    combine: (reference, updates) =>
+    combine: (reference, updates, _round, eligible) =>
       aggregateWithClientLevelDp(
         reference,
         updates.map((u) => u.weights),
-        dp,
+        // Poisson sampling divides by the expected draw, a public constant; an empty draw then releases noise only.
+        { ...dp, denominator: dp.sampleRate !== undefined ? Math.max(1, dp.sampleRate * eligible) : undefined },
       ),
     metricsFor: (round) => privacySpent(dp, round),
   };

@@ -16,8 +16,8 @@ describe('aggregation rules', () => {
       { weights: shifted(1), numSamples: 3 },
       { weights: shifted(-1), numSamples: 1 },
     ];
-    expect(fedavg.combine(base, updates, 1)[0].data[0] - base[0].data[0]).toBeCloseTo(0.5, 5);
-    expect(uniform.combine(base, updates, 1)[0].data[0] - base[0].data[0]).toBeCloseTo(0, 5);
+    expect(fedavg.combine(base, updates, 1, 2)[0].data[0] - base[0].data[0]).toBeCloseTo(0.5, 5);
+    expect(uniform.combine(base, updates, 1, 2)[0].data[0] - base[0].data[0]).toBeCloseTo(0, 5);
   });
 
   it('gives median and trimmed mean every update at once, and they ignore one outlier among five', () => {
@@ -25,7 +25,7 @@ describe('aggregation rules', () => {
       const rule = aggregationRuleFor(runConfigSchema.parse({ aggregation }));
       expect(rule.streamingWeight).toBeUndefined();
       const updates = [0.1, 0.2, 0.3, 0.4, 900].map((by) => ({ weights: shifted(by), numSamples: 1 }));
-      expect(rule.combine(base, updates, 1)[0].data[0] - base[0].data[0]).toBeLessThan(0.5);
+      expect(rule.combine(base, updates, 1, 2)[0].data[0] - base[0].data[0]).toBeLessThan(0.5);
     }
   });
 
@@ -33,7 +33,7 @@ describe('aggregation rules', () => {
     const rule = aggregationRuleFor(runConfigSchema.parse({ aggregation: 'uniform', dp: { clipNorm: 0.1, noiseMultiplier: 1 } }));
     expect(rule.id).toBe('dp(uniform)');
     expect(rule.streamingWeight).toBeUndefined();
-    const out = rule.combine(base, [{ weights: shifted(5), numSamples: 1 }], 1);
+    const out = rule.combine(base, [{ weights: shifted(5), numSamples: 1 }], 1, 2);
     // One client's delta is clipped to 0.1 (L2) before the noise (std 0.1) is added: nowhere near +5 per value.
     expect(Math.abs(out[0].data[0] - base[0].data[0])).toBeLessThan(1);
     expect(rule.metricsFor?.(3)).toMatchObject({ dpEpsilon: expect.any(Number), dpDelta: 1e-5 });

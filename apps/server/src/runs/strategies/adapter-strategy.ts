@@ -57,7 +57,7 @@ export class AdapterStrategy implements Strategy {
   }
 
   aggregate(closed: ClosedRound): StrategyMetrics {
-    this.global = closed.sum ? closed.sum.result() : this.ctx.rule.combine(this.global, closed.updates, closed.round);
+    this.global = closed.sum ? closed.sum.result() : this.ctx.rule.combine(this.global, closed.updates, closed.round, closed.eligible);
     return this.ctx.rule.metricsFor?.(closed.round) ?? {};
   }
 

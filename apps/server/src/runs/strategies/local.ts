@@ -27,7 +27,7 @@ class LocalStrategy extends AdapterStrategy {
   override aggregate(closed: ClosedRound): StrategyMetrics {
     const byShard = new Map<number, StrategyUpdate[]>();
     for (const u of closed.updates) byShard.set(u.shardIndex, [...(byShard.get(u.shardIndex) ?? []), u]);
-    for (const [shard, updates] of byShard) this.shardAdapters[shard] = this.ctx.rule.combine(this.shardAdapters[shard], updates, closed.round);
+    for (const [shard, updates] of byShard) this.shardAdapters[shard] = this.ctx.rule.combine(this.shardAdapters[shard], updates, closed.round, closed.eligible);
     return this.ctx.rule.metricsFor?.(closed.round) ?? {};
   }
 

@@ -39,6 +39,8 @@ export interface StrategyUpdate extends RuleInput, UploadExtras {
 export interface ClosedRound {
   round: number;
   updates: readonly StrategyUpdate[];
+  /** How many ready clients the round's participants were drawn from. */
+  eligible: number;
   /** The round's streaming sum, when the strategy folds uploads as they arrive (`streamingWeight`). */
   sum: StreamingWeightedSum | null;
 }
