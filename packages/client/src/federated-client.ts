@@ -97,6 +97,7 @@ export class FederatedClient {
       this.update({ lastError: parsed.ok ? `${parsed.value.code}: ${parsed.value.message}` : 'malformed error from server' });
     });
     socket.on('disconnect', (reason) => {
+      this.joined = false;
       this.disconnects++;
       if (!this.halted && this.status.stage !== 'finished') this.update({ message: `connection lost (${reason}); reconnecting` });
     });
@@ -123,13 +124,15 @@ export class FederatedClient {
   }
 
   private lastProgressAt = 0;
+  /** Welcomed on the current connection: after a reconnect, messages wait for the new hello's answer. */
+  private joined = false;
 
   /** Tells the server (and its dashboards) how far this client is, at most twice a second plus each stage's end. */
   private reportProgress(stage: 'download' | 'encode' | 'train' | 'upload' | 'idle', done: number, total: number): void {
     const now = Date.now();
     if (done < total && now - this.lastProgressAt < 500) return;
     this.lastProgressAt = now;
-    if (this.runId && this.socket.connected) this.socket.emit('progress', { runId: this.runId, stage, done, total });
+    if (this.runId && this.joined) this.socket.emit('progress', { runId: this.runId, stage, done, total });
   }
 
   /** Says hello on every (re)connect; after a cut, the server gives this client its old place back. */
@@ -152,6 +155,7 @@ export class FederatedClient {
     this.resumeSecret = welcome.resumeSecret;
     this.runId = welcome.runId;
     this.task = welcome.task;
+    this.joined = true;
     this.update({ clientId: welcome.clientId, runId: welcome.runId, shardLabel: this.opts.localShard ? this.status.shardLabel : welcome.task.shardLabel });
     this.busy = this.busy
       .then(async () => {
