@@ -8,6 +8,7 @@ import { indexedDbFeatureCache } from './feature-cache';
 import { renderStatus, renderBackends } from './render';
 import { pickOwnImages } from './own-images-picker';
 import { OwnImagesError, shardFromFiles } from './own-images';
+import { sessionIdentityStore } from './session-identity';
 import { LearningPanel } from './learning/learning-panel';
 
 declare global {
@@ -61,6 +62,7 @@ async function main() {
   const client = new FederatedClient(socket, platform, {
     runId: params.get('run') ?? undefined,
     joinCode: params.get('code') ?? undefined,
+    identity: sessionIdentityStore(),
     localShard: ownFiles
       ? async (task) => {
           // Class names are known only now, after joining: a pick that does not fit the run is asked for again.

@@ -26,8 +26,23 @@ import type { ClientStatus } from './client-status';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** Who this client is in a run: kept where it survives a page reload (a tab's sessionStorage), never shared. */
+export interface SavedIdentity {
+  runId: string;
+  clientId: string;
+  resumeSecret: string;
+}
+
+/** Where a client keeps its identity between page loads; absent in Node, where a process is one client for its life. */
+export interface IdentityStore {
+  load(): SavedIdentity | undefined;
+  save(identity: SavedIdentity): void;
+}
+
 export interface FederatedClientOptions {
   runId?: string;
+  /** A reloaded tab resumes as the same client (same shard, same count of rounds) instead of joining as a new one. */
+  identity?: IdentityStore;
   joinCode?: string;
   /** How uploads are encoded; default: as the server sent the round's global model (the run's setting). */
   updateDtype?: WireDType;
@@ -74,6 +89,12 @@ export class FederatedClient {
     private readonly platform: ClientPlatform,
     private readonly opts: FederatedClientOptions = {},
   ) {
+    const saved = opts.identity?.load();
+    // Only for the run this page was opened for (or any, when the page names none: the server checks the secret).
+    if (saved && (!opts.runId || opts.runId === saved.runId)) {
+      this.clientId = saved.clientId;
+      this.resumeSecret = saved.resumeSecret;
+    }
     socket.on('connect', () => void this.join());
     socket.on('round:start', (raw) => {
       // Rounds are handled one at a time; a round that arrives while preparing waits its turn.
@@ -156,6 +177,7 @@ export class FederatedClient {
     this.runId = welcome.runId;
     this.task = welcome.task;
     this.joined = true;
+    this.opts.identity?.save({ runId: welcome.runId, clientId: welcome.clientId, resumeSecret: welcome.resumeSecret });
     this.update({ clientId: welcome.clientId, runId: welcome.runId, shardLabel: this.opts.localShard ? this.status.shardLabel : welcome.task.shardLabel });
     this.busy = this.busy
       .then(async () => {
