@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import type { RunConfigInput } from '@clipfed/protocol';
@@ -109,5 +110,20 @@ describe('smaller gaps a hostile volunteer or page could use', { timeout: 300_00
     expect((await second.hello(run.id)).ok).toBe(true);
     second.ready(run.id);
     await expect.poll(() => second.states.at(-1)?.waitingForClients).toBe(1);
+  });
+});
+
+describe('a stalled connection at shutdown', { timeout: 60_000 }, () => {
+  it('cannot hold the server open: a half-sent request is cut after the grace period', async () => {
+    const own = await startFixtureServer();
+    const stalled = connect(Number(new URL(own.server.url).port), '127.0.0.1');
+    stalled.on('error', () => undefined);
+    await new Promise((r) => stalled.once('connect', r));
+    // Headers never finished: without a cut, the server's close waits for this request (Node's default: 5 minutes).
+    stalled.write('GET /api/health HTTP/1.1\r\nHost: localhost\r\n');
+    const closed = own.close().then(() => 'closed');
+    const outcome = await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open after 15 s'), 15_000))]);
+    expect(outcome).toBe('closed');
+    expect(stalled.destroyed || stalled.readableEnded).toBe(true);
   });
 });

@@ -51,6 +51,9 @@ export interface FederatedServer {
   close(): Promise<void>;
 }
 
+/** How long a shutdown waits for HTTP requests in flight before it cuts their connections. */
+const SHUTDOWN_GRACE_MS = 2000;
+
 /** Classes a CLIP2FL / CReFF upload has room for: its class gradients are P·C·(d+1) floats for P ≤ C classes. */
 export const MAX_CLIP2FL_CLASSES = 32;
 
@@ -133,8 +136,13 @@ export async function startServer(opts: ServerOptions): Promise<FederatedServer>
       await cluster?.close();
       // Closing the engine (not disconnecting each socket) lets clients see a transport close and reconnect
       // to the next server start on their own; a server-side disconnect would tell them not to.
+      // Requests in flight get a moment to finish; then every connection is cut, so that a stalled or half-sent
+      // request (anyone can open one) cannot hold the shutdown, and the process, forever. io.close() closes the
+      // HTTP server too, and waits for its connections.
+      const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await new Promise<void>((r) => void io.close(() => r()));
       await app.close().catch(() => undefined);
+      clearTimeout(cut);
       await model.dispose();
     },
   };
