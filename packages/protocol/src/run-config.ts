@@ -19,8 +19,9 @@ export const CLIENT_MODEL_TRAINING_DEFAULTS: { readonly [K in ClientModelName]: 
 
 /**
  * CLIP2FL / CReFF settings (algorithms.md §2). Defaults are the reference code's, except where the
- * feature scale differs: our client features are normalised I* (unit norm), so the federated
- * features start at the same scale (bankInitStd 1/√d unless given).
+ * feature scale differs: an adapter's features are normalised I* (unit norm), so its federated
+ * features start at the same scale (bankInitStd 1/√d unless given); the student's raw feature layer
+ * keeps the reference's N(0, 1).
  * `creff` ignores `kd` and `pclLambda` (it has neither).
  */
 export const clip2flSettingsSchema = z
@@ -36,7 +37,7 @@ export const clip2flSettingsSchema = z
     /** SGD steps on the federated features per round (`match_epoch`). */
     matchSteps: z.number().int().min(0).max(10_000).default(100),
     featureLr: z.number().positive().max(100).default(0.1),
-    /** Std of the N(0, σ²) start of the federated features; default 1/√d. */
+    /** Std of the N(0, σ²) start of the federated features; default 1/√d for unit-norm features, 1 for raw ones. */
     bankInitStd: z.number().positive().max(100).optional(),
     /** Epochs of the fresh balanced classifier R per round (`crt_epoch`). */
     retrainEpochs: z.number().int().min(1).max(10_000).default(300),

@@ -85,6 +85,12 @@ export interface ClientModel {
   init(context: ClientModelContext, seed: number): WeightSet;
   /** Size of the features R scores (`outputs().features`): CLIP2FL's PCL pulls them towards the text embeddings. */
   featureDim(context: ClientModelContext): number;
+  /**
+   * The scale of those features: `unit-norm` (an adapter's normalised CLIP features) or `raw` (a network's feature
+   * layer). CLIP2FL's federated features start on it: N(0, 1/d) for unit-norm features, the reference's N(0, 1)
+   * for raw ones.
+   */
+  readonly featureScale: 'unit-norm' | 'raw';
   /** Features and own predictions for every row of `data` (eval mode). */
   outputs(weights: WeightSet, data: ClientModelData, context: ClientModelContext): ClientModelOutputs;
   /** One client's local training for a round (a fresh optimiser each time). */

@@ -15,6 +15,7 @@ export function featureHeadModel(head: FeatureHead, about: { id: string; summary
     spec: (ctx) => head.spec(ctx.embedDim),
     init: (ctx, seed) => head.init(ctx.embedDim, seed),
     featureDim: (ctx) => ctx.embedDim,
+    featureScale: 'unit-norm',
     outputs(weights, data, ctx) {
       const features = adaptFeatureArrayWithHead(head, weights, requireInput(data, 'clipFeatures', about.displayName), ctx.embedDim);
       return { features, predictions: nearestPrototype(features, data.textEmbeddings, ctx.embedDim) };

@@ -40,7 +40,13 @@ export class ClassGradientStrategy extends AdapterStrategy {
         `${ctx.config.algorithm} with client model ${ctx.config.clientModel}: its prototype contrastive loss pulls the model's ${this.featureDim}-d features towards CLIP's ${ctx.embedDim}-d text embeddings, so the two sizes must match; use a CLIP with ${this.featureDim}-d embeddings, set clip2fl.pclLambda to 0, or run creff`,
       );
     }
-    this.state = Clip2flServerState.create({ numClasses: ctx.task.classNames.length, dim: this.featureDim, settings: ctx.config.clip2fl, seed: ctx.config.seed });
+    this.state = Clip2flServerState.create({
+      numClasses: ctx.task.classNames.length,
+      dim: this.featureDim,
+      settings: ctx.config.clip2fl,
+      seed: ctx.config.seed,
+      featureScale: this.model.featureScale,
+    });
   }
 
   override evaluate(): Promise<Evaluation> {

@@ -32,13 +32,15 @@ export class Clip2flServerState {
     public classifier: LinearClassifier,
   ) {}
 
-  static create(opts: { numClasses: number; dim: number; settings: Clip2flSettings; seed: number }): Clip2flServerState {
+  static create(opts: { numClasses: number; dim: number; settings: Clip2flSettings; seed: number; featureScale?: 'unit-norm' | 'raw' }): Clip2flServerState {
     const bank = FederatedFeatureBank.create({
       numClasses: opts.numClasses,
       perClass: opts.settings.featuresPerClass,
       dim: opts.dim,
       seed: opts.seed * 31 + 1,
-      initStd: opts.settings.bankInitStd ?? 1 / Math.sqrt(opts.dim),
+      // On the scale of the client model's features: R learns from them at SGD lr 0.01, and a bank 1/√d the size
+      // of a raw feature layer leaves it near chance after 300 epochs.
+      initStd: opts.settings.bankInitStd ?? (opts.featureScale === 'raw' ? 1 : 1 / Math.sqrt(opts.dim)),
     });
     return new Clip2flServerState(bank, initLinearClassifier(opts.numClasses, opts.dim, opts.seed * 31 + 2));
   }
