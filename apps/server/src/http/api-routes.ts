@@ -28,12 +28,11 @@ export async function apiRoutes(plain: FastifyInstance, opts: ApiOptions): Promi
   const operatorLimit = { rateLimit: { max: 60, timeWindow: '1 minute' } };
   const shardBytes = new WeakMap<ImageShard, Uint8Array>();
 
-  const requireOperator = async (req: FastifyRequest, reply: FastifyReply) => {
-    const auth = req.headers.authorization;
-    if (!auth) return reply.code(401).send({ error: 'operator token required (Authorization: Bearer <token>)' });
-    if (!timingSafeEqualText(auth, `Bearer ${opts.operatorToken}`)) return reply.code(403).send({ error: 'wrong operator token' });
-  };
   const isOperator = (req: FastifyRequest) => req.headers.authorization !== undefined && timingSafeEqualText(req.headers.authorization, `Bearer ${opts.operatorToken}`);
+  const requireOperator = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!req.headers.authorization) return reply.code(401).send({ error: 'operator token required (Authorization: Bearer <token>)' });
+    if (!isOperator(req)) return reply.code(403).send({ error: 'wrong operator token' });
+  };
   const findRun = (runId: string, reply: FastifyReply): FederatedRun | undefined => {
     const run = registry.get(runId);
     const damage = run ? undefined : registry.damage(runId);
