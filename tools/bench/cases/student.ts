@@ -4,27 +4,24 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeRgbImages } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
-import { trainLocalRound, type TrainRequest } from '@clipfed/client';
-import {
-  FASHION_MNIST_PIXELS,
-  SeededRandom,
-  classifierToWeightSet,
-  clientModelFor,
-  conv2dIm2col,
-  initLinearClassifier,
-  preprocessPixels,
-  studentConfigFor,
-  studentOutputs,
-  tfConvolution,
-  zeroShotLogits,
-  type ClientModelContext,
-} from '@clipfed/fl';
+import { FASHION_MNIST_PIXELS, SeededRandom, clientModelFor, conv2dIm2col, preprocessPixels, studentConfigFor, studentOutputs, tfConvolution } from '@clipfed/fl';
 import { table, type BenchCase } from '../lib/bench-case';
+import { buildBenchPage, serveBenchPage } from '../lib/bench-page';
+import { launchChromium } from '../lib/browser';
 import { fmt, fmtSummary, summarize, type Summary } from '../lib/stats';
+import {
+  STUDENT_BATCH,
+  STUDENT_CLASSES,
+  STUDENT_FEATURE_DIM,
+  studentContext,
+  studentShardBytes,
+  timeStudentRound,
+  type StudentRoundTiming,
+} from '../shared/student-round';
 
-const C = 10;
-const D = 512;
-const BATCH = 32;
+const C = STUDENT_CLASSES;
+const D = STUDENT_FEATURE_DIM;
+const BATCH = STUDENT_BATCH;
 /** Images in a client's shard per timed round, per backend: cpu takes several seconds a step, so it gets fewer. */
 const SHARD: Record<string, number> = { wasm: 256, cpu: 96 };
 /** Timed client rounds per backend (wasm and cpu alternate, so both see the same machine load), after one warm-up round each. */
@@ -33,16 +30,16 @@ const ROUNDS = 3;
 const EVAL_IMAGES: Record<string, number> = { wasm: 512, cpu: 128 };
 /** CLIP images encoded per timed pass (the teacher's one-off cost). */
 const ENCODE_IMAGES = 256;
-
-const context: ClientModelContext = { embedDim: D, numClasses: C, pixels: FASHION_MNIST_PIXELS };
-
-/** Grey 28×28 RGB bytes, as a Fashion-MNIST shard arrives (costs do not depend on the values). */
-function shardBytes(n: number, seed: number): Uint8Array {
-  const rng = new SeededRandom(seed);
-  const out = new Uint8Array(n * 28 * 28 * 3);
-  for (let p = 0; p < n * 28 * 28; p++) out.fill(Math.floor(rng.next() * 256), p * 3, p * 3 + 3);
-  return out;
-}
+/**
+ * The same client round in a Chromium page, per tfjs backend: shard size and timed rounds (after one warm-up round).
+ * WebGL and WebGPU run on SwiftShader (software) on a machine without a GPU, tens of times slower than wasm: one
+ * small round each shows what a tab without a GPU pays if it picks them.
+ */
+const TAB_PLAN = [
+  { backend: 'wasm', images: 256, rounds: 3 },
+  { backend: 'webgpu', images: 64, rounds: 1 },
+  { backend: 'webgl', images: 64, rounds: 1 },
+];
 
 /** Wall clock and process CPU time (user + system) of `run`, in ms. */
 async function timed<T>(run: () => Promise<T> | T): Promise<{ wall: number; cpu: number; value: T }> {
@@ -84,55 +81,32 @@ export const studentCase: BenchCase = {
     const backends = ['wasm', 'cpu'];
     const samples: Record<string, BackendSamples> = {};
     const model = clientModelFor('student-resnet8');
-    const R = classifierToWeightSet(initLinearClassifier(C, D, 2));
     const rng = new SeededRandom(5);
+    const context = studentContext;
 
     const clientRound = async (backend: string, keep: boolean, seed: number) => {
       if (!(await tf.setBackend(backend))) throw new Error(`tfjs could not start ${backend}`);
       await tf.ready();
       const n = SHARD[backend];
-      const pixels = preprocessPixels(shardBytes(n, seed), 28, 28, FASHION_MNIST_PIXELS);
-      const features = rng.fillNormal(new Float32Array(n * D));
-      const text = rng.fillNormal(new Float32Array(C * D));
-      const labels = Int32Array.from({ length: n }, (_, i) => i % C);
+      const round = await timed(() => timeStudentRound(n, seed));
+      // The probe and the evaluation pass on a fresh student of the same shape: their costs do not depend on the values.
       const weights = model.init(context, seed);
-      const req: TrainRequest = {
-        clientModel: 'student-resnet8',
-        weights,
-        context,
-        features,
-        pixels,
-        labels,
-        textEmbeddings: text,
-        training: { localEpochs: 1, batchSize: BATCH, learningRate: 0.1, weightDecay: 0, seed, objective: 'clip' },
-        probe: { classifier: R, batchSize: 32, repeats: 10, seed },
-        kd: { temperature: 3, alpha: 1 },
-      };
-      const stepTimes: number[] = [];
-      let last = 0;
-      const round = await timed(() =>
-        trainLocalRound(req, ({ step }) => {
-          const now = performance.now();
-          // The first step carries one-off kernel set-up: intervals from the second on.
-          if (step > 1) stepTimes.push(now - last);
-          last = now;
-        }),
-      );
+      const pixels = preprocessPixels(studentShardBytes(n, seed), 28, 28, FASHION_MNIST_PIXELS);
+      const text = rng.fillNormal(new Float32Array(C * D));
       const probe = await timed(() => model.outputs(weights, { pixels, textEmbeddings: text }, context));
-      const teacher = await timed(() => zeroShotLogits(features, text, D));
       const evalN = EVAL_IMAGES[backend];
-      const evalPixels = preprocessPixels(shardBytes(evalN, seed + 1), 28, 28, FASHION_MNIST_PIXELS);
+      const evalPixels = preprocessPixels(studentShardBytes(evalN, seed + 1), 28, 28, FASHION_MNIST_PIXELS);
       const config = studentConfigFor(context);
       const viaConv2d = await timed(() => studentOutputs(weights, config, evalPixels, tfConvolution));
       const viaIm2col = await timed(() => studentOutputs(weights, config, evalPixels, (x, k, size, stride) => conv2dIm2col(x, k, size, stride)));
       if (!keep) return;
       const s = (samples[backend] ??= { step: [], roundPerImage: [], roundWall: [], roundCpuPerImage: [], probePerImage: [], teacherLogitsPerImage: [], evalConv2d: [], evalIm2col: [] });
-      s.step.push(...stepTimes);
-      s.roundPerImage.push(round.wall / n);
-      s.roundWall.push(round.wall);
+      s.step.push(...round.value.steps);
+      s.roundPerImage.push(round.value.roundMs / n);
+      s.roundWall.push(round.value.roundMs);
       s.roundCpuPerImage.push(round.cpu / n);
       s.probePerImage.push(probe.wall / n);
-      s.teacherLogitsPerImage.push(teacher.wall / n);
+      s.teacherLogitsPerImage.push(round.value.teacherLogitsMs / n);
       s.evalConv2d.push(viaConv2d.wall / evalN);
       s.evalIm2col.push(viaIm2col.wall / evalN);
     };
@@ -142,19 +116,50 @@ export const studentCase: BenchCase = {
     for (let r = 0; r <= ROUNDS; r++) {
       for (const backend of r % 2 === 0 ? backends : [...backends].reverse()) {
         await clientRound(backend, r > 0, 11 + r);
-        ctx.progress((0.85 * ++done) / total);
+        ctx.progress((0.6 * ++done) / total);
       }
     }
     await tf.setBackend('cpu');
 
+    // The same round in a Chromium page (main thread; a tab runs it in its Web Worker, the same code and backends).
+    const tab: { backend: string; rounds: StudentRoundTiming[]; adapter?: string }[] = [];
+    const notes: string[] = [];
+    const pageDir = join(ctx.cacheDir, 'page');
+    await buildBenchPage(ctx.root, pageDir);
+    const server = await serveBenchPage(pageDir, {});
+    const browser = await launchChromium();
+    try {
+      for (const [i, p] of TAB_PLAN.entries()) {
+        // A fresh page per backend: tfjs keeps one backend's state per page.
+        const page = await browser.newPage();
+        try {
+          await page.goto(server.url);
+          await page.waitForFunction(() => 'bench' in window);
+          const rounds: StudentRoundTiming[] = [];
+          for (let r = 0; r <= p.rounds; r++) {
+            const timing = await page.evaluate((req) => window.bench.studentRound(req), { backend: p.backend, images: p.images, seed: 21 + r });
+            if (r > 0) rounds.push(timing);
+          }
+          tab.push({ backend: p.backend, rounds, adapter: p.backend === 'webgpu' ? await page.evaluate(() => window.bench.adapterName()) : undefined });
+        } catch (e) {
+          notes.push(`Chromium ${p.backend}: failed (${(e as Error).message.split('\n')[0]}).`);
+        } finally {
+          await page.close();
+        }
+        ctx.progress(0.6 + (0.25 * (i + 1)) / TAB_PLAN.length);
+      }
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+
     // The teacher: one CLIP image encoding per training image, once per client (onnxruntime-node, built-in model).
     const modelDir = join(ctx.root, 'models/builtin');
     let encodePerImage: Summary | null = null;
-    const notes: string[] = [];
     if (existsSync(join(modelDir, 'manifest.json'))) {
       const clip = await loadClipModelFromDir(modelDir);
       try {
-        const rgb = shardBytes(ENCODE_IMAGES, 3);
+        const rgb = studentShardBytes(ENCODE_IMAGES, 3);
         await encodeRgbImages(clip, rgb.subarray(0, 32 * 28 * 28 * 3), 28, 28, { batchSize: 32 });
         const times: number[] = [];
         for (let i = 0; i < 3; i++) times.push((await timed(() => encodeRgbImages(clip, rgb, 28, 28, { batchSize: 32 }))).wall / ENCODE_IMAGES);
@@ -189,15 +194,33 @@ export const studentCase: BenchCase = {
           return `The teacher's one-off cost: one CLIP image encoding per training image, when the client prepares (the encoding an adapter trains on, so a tab pays it anyway), ${fmtSummary(encodePerImage, 'ms')} per 28×28 image with the built-in model on onnxruntime-node (2 threads; ${ENCODE_IMAGES} images in batches of 32). That is ${fmt(encodePerImage.median / perEpoch)}× one wasm epoch of the student per image (${fmt(perEpoch)} ms), paid once, while the student pays its epoch every round. Per round the teacher adds only the logits from the cached features (the "teacher logits" column, ${wasm ? fmt((wasm.teacherLogitsPerImage.median / wasm.roundPerImage.median) * 100) : '–'} % of a wasm round). With the real CLIP the encoding costs what "Image encoding throughput" gives for the ViT-B/32 tower, once per image.`;
         })()
       : '';
+    const nodeWasmRound = wasm?.roundPerImage.median;
+    const tabRows = tab.map((t) => {
+      const steps = summarize(t.rounds.flatMap((r) => r.steps));
+      const perImage = summarize(t.rounds.map((r) => r.roundMs / r.images));
+      const name = t.backend === 'wasm' ? 'wasm' : `${t.backend} (SwiftShader${t.adapter ? `: ${t.adapter}` : ''})`;
+      return [
+        `Chromium ${name}`,
+        fmtSummary(steps, 'ms'),
+        `${fmt(steps.median / BATCH)} ms`,
+        `${t.rounds[0].images} images: ${fmtSummary(summarize(t.rounds.map((r) => r.roundMs / 1000)), 's')}`,
+        `${fmtSummary(perImage, 'ms')}${nodeWasmRound ? ` (${fmt(perImage.median / nodeWasmRound)}× Node wasm)` : ''}`,
+        `${fmt(summarize(t.rounds.map((r) => r.teacherLogitsMs / r.images)).median)} ms`,
+      ];
+    });
     const markdown = [
       `The real client code path in Node: \`trainLocalRound\` on a shard of 28×28 grey images (Fashion-MNIST's format, \`FASHION_MNIST_PIXELS\`), C = ${C}, the ResNet-8 student at width 1 (115,514 parameters + BN statistics), one local epoch of plain SGD (lr 0.1) at batch ${BATCH} with CE + KD (T = 3), after R's class-gradient probe (10 classes, 32 images per probe, 10 repeats) on the student's 512-d features. The wasm and cpu backends ran alternately, ${ROUNDS} timed rounds each after a warm-up round; a step is the interval between consecutive step callbacks (the first dropped). "Round per image" is the whole \`trainLocalRound\` (probe + teacher logits + epoch) divided by the shard's images, with the process's CPU time beside it; the probe and the teacher logits are also timed alone. The last column is the eval-mode forward pass per image (the probe, \`trainAccuracy\` and the server's evaluator), tf.conv2d / the im2col convolution: \`forwardConvolution\` takes tf.conv2d on wasm and im2col on cpu. Ratios in brackets are to Node wasm in this run.`,
       '',
       table(['runtime', 'training step (batch 32)', 'per image', 'client round, 1 epoch', 'round per image', 'probe per image', 'teacher logits per image', 'eval forward per image: tf.conv2d / im2col'], rows),
       '',
+      `**In a tab.** The same \`trainLocalRound\` in a Chromium page on the bench page's main thread (a volunteer's tab runs it in its Web Worker: the same code and tfjs backends), after one warm-up round per backend, in the same run as the Node rows above. wasm: ${TAB_PLAN[0].rounds} timed rounds of ${TAB_PLAN[0].images} images. WebGPU and WebGL: this machine has no GPU, so Chromium runs them on SwiftShader, its software renderer; one round of ${TAB_PLAN[1].images} images each shows what a tab without a GPU would pay on them (the tab's backend table keeps such a tab on wasm). On a real GPU they are the fast path; not measured here.`,
+      '',
+      table(['runtime', 'training step (batch 32)', 'per image', 'client round, 1 epoch', 'round per image', 'teacher logits per image'], tabRows),
+      '',
       teacherLine,
       ...notes.map((n) => `- ${n}`),
-      '- tfjs-node: not measured (not installable here). WebGL / WebGPU in Chromium run on SwiftShader here and were not measured for the student.',
+      '- tfjs-node: not measured (not installable here).',
     ].join('\n');
-    return { markdown, data: { samples, encodeMsPerImage: encodePerImage, shard: SHARD, rounds: ROUNDS } };
+    return { markdown, data: { samples, tab, encodeMsPerImage: encodePerImage, shard: SHARD, rounds: ROUNDS } };
   },
 };

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { MatMulMode } from '@clipfed/fl';
+import { timeStudentRound, type StudentRoundTiming } from '../shared/student-round';
 import { timeTrainSteps } from '../shared/train-steps';
 
 export interface EncodeRequest {
@@ -67,20 +68,30 @@ async function encode(req: EncodeRequest): Promise<EncodeResult> {
   return { sessionMs, firstRunMs, runs, adapter: req.provider === 'webgpu' ? await adapterName() : undefined };
 }
 
-async function trainSteps(req: { backend: string; steps: number; mode?: MatMulMode }): Promise<{ backend: string; steps: number[] }> {
+async function useBackend(backend: string): Promise<void> {
   setWasmPaths('/tfjs-wasm/');
-  if (!(await tf.setBackend(req.backend))) throw new Error(`tfjs could not start the ${req.backend} backend in this browser`);
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs could not start the ${backend} backend in this browser`);
   await tf.ready();
-  if (tf.getBackend() !== req.backend) throw new Error(`asked for ${req.backend}, tfjs runs ${tf.getBackend()}`);
+  if (tf.getBackend() !== backend) throw new Error(`asked for ${backend}, tfjs runs ${tf.getBackend()}`);
+}
+
+async function trainSteps(req: { backend: string; steps: number; mode?: MatMulMode }): Promise<{ backend: string; steps: number[] }> {
+  await useBackend(req.backend);
   const t = await timeTrainSteps({ steps: req.steps, mode: req.mode });
   return { backend: tf.getBackend(), steps: t.steps };
 }
 
+/** One client round of CLIP2FL's student (`trainLocalRound`) on a synthetic shard. */
+async function studentRound(req: { backend: string; images: number; seed: number }): Promise<StudentRoundTiming> {
+  await useBackend(req.backend);
+  return timeStudentRound(req.images, req.seed);
+}
+
 declare global {
   interface Window {
-    bench: { encode: typeof encode; trainSteps: typeof trainSteps; adapterName: typeof adapterName; userAgent: string };
+    bench: { encode: typeof encode; trainSteps: typeof trainSteps; studentRound: typeof studentRound; adapterName: typeof adapterName; userAgent: string };
   }
 }
 
-window.bench = { encode, trainSteps, adapterName, userAgent: navigator.userAgent };
+window.bench = { encode, trainSteps, studentRound, adapterName, userAgent: navigator.userAgent };
 document.getElementById('status')!.textContent = 'bench page ready';
