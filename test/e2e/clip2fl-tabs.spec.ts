@@ -1,6 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { HeadAccuracy, RoundMetricsRow } from '@clipfed/protocol';
-import { createRun, getMetrics, getRun, watchPageErrors } from './run-api';
+import { createRun, getMetrics, getRun, openWasmTabs, watchPageErrors } from './run-api';
 
 const ROUNDS = 2;
 const MATCH_STEPS = 4;
@@ -20,10 +20,7 @@ test('two wasm tabs finish a CLIP2FL run with KD on Fashion-MNIST-LT, sending cl
     algorithm: 'clip2fl',
     rounds: ROUNDS,
     minClients: 2,
-    imbalanceFactor: 10,
-    headClassSize: 100,
-    clientShards: 2,
-    testPerClass: 10,
+    fashionMnistLt: { imbalanceFactor: 10, headClassSize: 100, clientShards: 2, testPerClass: 10 },
     maxImagesPerClient: 40,
     learningRate: 1e-3,
     roundDeadlineMs: 600_000,
@@ -31,17 +28,7 @@ test('two wasm tabs finish a CLIP2FL run with KD on Fashion-MNIST-LT, sending cl
   });
 
   const consoleErrors: string[] = [];
-  const pages: Page[] = [];
-  for (let i = 0; i < 2; i++) {
-    const page = await (await browser.newContext()).newPage();
-    watchPageErrors(page, `tab ${i}`, consoleErrors);
-    await page.goto(`/?run=${runId}&backend=wasm`);
-    pages.push(page);
-  }
-  for (const page of pages) {
-    await expect(page.getByTestId('backend')).toContainText('ONNX wasm, tfjs wasm');
-    await expect(page.getByTestId('shard')).toContainText(/client [12] of 2/);
-  }
+  const pages = await openWasmTabs(browser, runId, 2, consoleErrors);
 
   await expect
     .poll(async () => (await getRun(request, runId)).state.status, { timeout: 10 * 60_000, intervals: [5_000] })

@@ -15,7 +15,7 @@ test('three tabs (webgpu, wasm, auto) finish a FedCLIP run that beats zero-shot 
     learningRate: 1e-3,
     weightDecay: 0,
     objective: 'class-ce',
-    clientDomains: ['noto-silhouette', 'twemoji-sketch', 'fluent-flat-inverted'],
+    emojiDomains: { clientDomains: ['noto-silhouette', 'twemoji-sketch', 'fluent-flat-inverted'] },
     maxImagesPerClient: 48,
     roundDeadlineMs: 600_000,
     aggregation: 'fedavg',

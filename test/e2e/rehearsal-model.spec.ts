@@ -31,10 +31,7 @@ test('a tab runs a round with the int8-quantised model the size of CLIP ViT-B/32
       body: {
         name: 'rehearsal e2e',
         dataset: 'fashion-mnist-lt',
-        imbalanceFactor: 10,
-        headClassSize: 20,
-        clientShards: 1,
-        testPerClass: 2,
+        fashionMnistLt: { imbalanceFactor: 10, headClassSize: 20, clientShards: 1, testPerClass: 2 },
         rounds: 1,
         minClients: 1,
         maxImagesPerClient: 4,

@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Browser, type Page } from '@playwright/test';
 import { decodeTensorFile, type RoundMetricsRow, type RunConfigInput } from '@clipfed/protocol';
 import { E2E_OPERATOR_TOKEN } from '../../playwright.config';
 
@@ -43,4 +43,24 @@ export async function getAggregation(request: APIRequestContext, runId: string, 
 export function watchPageErrors(page: Page, who: string, into: string[]): void {
   page.on('console', (m) => m.type() === 'error' && into.push(`${who}: ${m.text()}`));
   page.on('pageerror', (e) => into.push(`${who}: ${e.message}`));
+}
+
+/**
+ * Opens `count` volunteer tabs on the run, each in a browser context of its own and on the wasm backend, their console
+ * errors collected into `errors`; resolves once every tab shows that backend and which of the `count` shards it has.
+ */
+export async function openWasmTabs(browser: Browser, runId: string, count: number, errors: string[]): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let i = 0; i < count; i++) {
+    const page = await (await browser.newContext()).newPage();
+    watchPageErrors(page, `tab ${i}`, errors);
+    await page.goto(`/?run=${runId}&backend=wasm`);
+    pages.push(page);
+  }
+  const shard = new RegExp(`client (${Array.from({ length: count }, (_, i) => i + 1).join('|')}) of ${count}`);
+  for (const page of pages) {
+    await expect(page.getByTestId('backend')).toContainText('ONNX wasm, tfjs wasm');
+    await expect(page.getByTestId('shard')).toContainText(shard);
+  }
+  return pages;
 }

@@ -1,6 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { HeadAccuracy, RoundMetricsRow } from '@clipfed/protocol';
-import { createRun, getMetrics, getRun, watchPageErrors } from './run-api';
+import { createRun, getMetrics, getRun, openWasmTabs, watchPageErrors } from './run-api';
 
 const ROUNDS = 4;
 
@@ -23,27 +23,14 @@ test("two wasm tabs train CLIP2FL's ResNet-8 student on Fashion-MNIST-LT; its ba
     rounds: ROUNDS,
     localEpochs: 3,
     minClients: 2,
-    imbalanceFactor: 50,
-    headClassSize: 300,
-    clientShards: 2,
-    testPerClass: 50,
+    fashionMnistLt: { imbalanceFactor: 50, headClassSize: 300, clientShards: 2, testPerClass: 50 },
     maxImagesPerClient: 200,
     roundDeadlineMs: 600_000,
     clip2fl: { kd: true, featuresPerClass: 20, matchSteps: 20, retrainEpochs: 20, retrainLr: 0.1 },
   });
 
   const consoleErrors: string[] = [];
-  const pages: Page[] = [];
-  for (let i = 0; i < 2; i++) {
-    const page = await (await browser.newContext()).newPage();
-    watchPageErrors(page, `tab ${i}`, consoleErrors);
-    await page.goto(`/?run=${runId}&backend=wasm`);
-    pages.push(page);
-  }
-  for (const page of pages) {
-    await expect(page.getByTestId('backend')).toContainText('ONNX wasm, tfjs wasm');
-    await expect(page.getByTestId('shard')).toContainText(/client [12] of 2/);
-  }
+  const pages = await openWasmTabs(browser, runId, 2, consoleErrors);
   // The volunteer page names what it trains.
   await expect(pages[0].getByTestId('message')).toHaveText(/training the ResNet-8 student for round 1/, { timeout: 5 * 60_000 });
 

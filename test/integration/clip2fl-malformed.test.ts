@@ -1,71 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
-import type { z } from 'zod';
-import { writeFixtureClipModel } from '@clipfed/clip/testing';
 import { adaptFeatureArray, classGradientsToWeightSet, classifierFromWeightSet, computeClientClassGradients } from '@clipfed/fl';
-import {
-  decodeTensors,
-  encodeTensors,
-  PROTOCOL_VERSION,
-  roundStartSchema,
-  runConfigSchema,
-  type ClientToServerEvents,
-  type RoundStart,
-  type ServerError,
-  type ServerToClientEvents,
-  type WireTensor,
-} from '@clipfed/protocol';
-import { startServer, type FederatedServer, type FederatedRun } from '@clipfed/server';
+import { decodeTensors, encodeTensors, type RoundStart, type WireTensor } from '@clipfed/protocol';
+import type { FederatedRun } from '@clipfed/server';
+import { FIXTURE_EMBED_DIM } from './fixture-server';
+import { joinFixtureRun, type JoinedFixtureRun, type RawVolunteer, type SentRound } from './raw-volunteer';
 
-const DIM = 16;
-let server: FederatedServer;
+const DIM = FIXTURE_EMBED_DIM;
+let joined: JoinedFixtureRun;
 let run: FederatedRun;
-let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-let dir: string;
-const errors: ServerError[] = [];
-let round: z.output<typeof roundStartSchema>;
 let numClasses: number;
+let volunteer: RawVolunteer;
+let round: SentRound;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clipfed-clip2fl-malformed-'));
-  await writeFixtureClipModel(join(dir, 'model'), { embedDim: DIM, imageSize: 32 });
-  server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    modelDir: join(dir, 'model'),
-    runsDir: join(dir, 'runs'),
-    cacheDir: resolve('.cache'),
-    webDist: join(dir, 'no-web'),
-    operatorToken: 't',
-    logLevel: 'silent',
-  });
   // EmojiDomains (no dataset package needed): 18 classes, CLIP2FL with a tiny server step.
-  run = await server.registry.create(
-    runConfigSchema.parse({ algorithm: 'clip2fl', rounds: 2, minClients: 1, roundDeadlineMs: 120_000, clip2fl: { featuresPerClass: 4, matchSteps: 2, retrainEpochs: 2 } }),
-  );
+  joined = await joinFixtureRun({ algorithm: 'clip2fl', rounds: 2, minClients: 1, roundDeadlineMs: 120_000, clip2fl: { featuresPerClass: 4, matchSteps: 2, retrainEpochs: 2 } });
+  ({ run, volunteer, round } = joined);
   numClasses = run.task.classNames.length;
-  socket = io(server.url, { transports: ['websocket'] });
-  socket.on('server:error', (e) => errors.push(e));
-  const welcome = await socket.emitWithAck('hello', {
-    protocolVersion: PROTOCOL_VERSION,
-    clientKind: 'node',
-    runId: run.id,
-    capabilities: { onnxBackend: 'node', tfBackend: 'cpu', backendReason: 'raw protocol test' },
-  });
-  expect(welcome.ok).toBe(true);
-  const started = new Promise<RoundStart>((r) => socket.once('round:start', r));
-  socket.emit('ready', { runId: run.id, numSamples: 10, imagesEncoded: 0, encodeMs: 0 });
-  round = roundStartSchema.parse(await started);
 });
 
-afterAll(async () => {
-  socket?.disconnect();
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => joined?.close());
 
 const metrics = { loss: 1, trainAccuracy: 0.5, trainMs: 1, steps: 1 };
 
@@ -84,9 +38,10 @@ function tampered(name: string, change: (t: { name: string; shape: number[]; dat
 }
 
 async function expectRefused(classGradients: WireTensor[] | undefined, text: RegExp) {
+  const { errors } = volunteer;
   errors.length = 0;
   const update = { runId: run.id, round: round.round, numSamples: 10, metrics, weights: round.weights, ...(classGradients ? { classGradients } : {}) };
-  const ack = await socket.emitWithAck('update', update);
+  const ack = await volunteer.socket.emitWithAck('update', update);
   expect(ack).toMatchObject({ accepted: false, code: 'bad-update' });
   if (!ack.accepted) expect(ack.reason).toMatch(text);
   await expect.poll(() => errors.length).toBeGreaterThan(0);
@@ -131,8 +86,8 @@ describe('a raw client of a CLIP2FL run sending malformed class gradients', () =
 
   it('aggregated none of them; honest gradients are accepted and drive the server step', async () => {
     expect(run.metrics.map((m) => m.round)).toEqual([0]);
-    const next = new Promise<RoundStart>((r) => socket.once('round:start', r));
-    const ack = await socket.emitWithAck('update', { runId: run.id, round: round.round, numSamples: 10, metrics, weights: round.weights, classGradients: honestGradients() });
+    const next = new Promise<RoundStart>((r) => volunteer.socket.once('round:start', r));
+    const ack = await volunteer.socket.emitWithAck('update', { runId: run.id, round: round.round, numSamples: 10, metrics, weights: round.weights, classGradients: honestGradients() });
     expect(ack).toEqual({ accepted: true });
     await next;
     const row = run.metrics.at(-1) as { round: number; serverStep: { matchedClasses: number[] }; balancedHead: { accuracy: number } };

@@ -1,17 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
-import { writeFixtureClipModel } from '@clipfed/clip/testing';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { FederatedClient, type ClientSocket } from '@clipfed/client';
 import { createNodePlatform } from '@clipfed/client/node';
 import { defaultFashionMnistDir } from '@clipfed/data';
-import { initNodeTfBackend } from '@clipfed/fl';
 import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
-import { startServer, type FederatedServer, type FederatedRun, RunStore, ClassGradientStrategy } from '@clipfed/server';
+import { type FederatedRun, RunStore, ClassGradientStrategy } from '@clipfed/server';
+import { startFixtureServer, type FixtureServer } from './fixture-server';
 
 const haveFashionMnist = existsSync(join(defaultFashionMnistDir(), 't10k-labels-idx1-ubyte.gz')) || existsSync(join(defaultFashionMnistDir(), 't10k-labels-idx1-ubyte'));
 
@@ -23,40 +21,25 @@ const haveFashionMnist = existsSync(join(defaultFashionMnistDir(), 't10k-labels-
 const SMALL_LT: RunConfigInput = {
   dataset: 'fashion-mnist-lt',
   algorithm: 'clip2fl',
-  imbalanceFactor: 100,
-  headClassSize: 600,
-  clientShards: 3,
-  testPerClass: 20,
+  fashionMnistLt: { imbalanceFactor: 100, headClassSize: 600, clientShards: 3, testPerClass: 20 },
   minClients: 3,
   roundDeadlineMs: 120_000,
   learningRate: 1e-3,
   clip2fl: { featuresPerClass: 6, matchSteps: 4, retrainEpochs: 4, retrainLr: 0.5, gradientRepeats: 2 },
 };
 
-let dir: string;
-const port = 19_000 + Math.floor(Math.random() * 1000);
-let server: FederatedServer | null = null;
+let fixture: FixtureServer | undefined;
 const sockets: ClientSocket[] = [];
 
-async function start(): Promise<FederatedServer> {
-  return startServer({
-    port,
-    host: '127.0.0.1',
-    modelDir: join(dir, 'model'),
-    runsDir: join(dir, 'runs'),
-    cacheDir: resolve('.cache'),
-    webDist: join(dir, 'no-web'),
-    operatorToken: 't',
-    logLevel: 'silent',
-  });
-}
+/** The fixture server, started by the first test that needs it. */
+const started = async (): Promise<FixtureServer> => (fixture ??= await startFixtureServer());
 
 function joinClients(url: string, runId: string, n: number): void {
-  const sharedModel = loadClipModelFromDir(join(dir, 'model'));
+  const sharedModel = loadClipModelFromDir(fixture!.modelDir);
   for (let i = 0; i < n; i++) {
     const socket: ClientSocket = io(url, { transports: ['websocket'], reconnectionDelay: 200, reconnectionDelayMax: 1000 });
     sockets.push(socket);
-    new FederatedClient(socket, createNodePlatform({ serverUrl: url, modelDir: join(dir, 'model'), tfBackend: 'wasm', sharedModel }), { runId });
+    new FederatedClient(socket, createNodePlatform({ serverUrl: url, modelDir: fixture!.modelDir, tfBackend: 'wasm', sharedModel }), { runId });
   }
 }
 
@@ -65,19 +48,13 @@ const finished = (run: FederatedRun) => (run.status === 'finished' ? Promise.res
 // Rows read back from metrics.jsonl as written; the assertions below name the fields they check.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function metricsRows(runId: string): Promise<Record<string, any>[]> {
-  const text = await readFile(join(dir, 'runs', runId, 'metrics.jsonl'), 'utf8');
+  const text = await readFile(join(fixture!.dir, 'runs', runId, 'metrics.jsonl'), 'utf8');
   return text
     .trim()
     .split('\n')
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     .map((l) => JSON.parse(l) as Record<string, any>);
 }
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clipfed-clip2fl-'));
-  await writeFixtureClipModel(join(dir, 'model'), { embedDim: 16, imageSize: 32 });
-  await initNodeTfBackend(['wasm', 'cpu'], () => undefined);
-});
 
 /** The feature bank and R of a CLIP2FL / CReFF run. */
 function serverState(run: FederatedRun) {
@@ -87,13 +64,12 @@ function serverState(run: FederatedRun) {
 
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe.skipIf(!haveFashionMnist)('CLIP2FL on Fashion-MNIST-LT with Node simulated clients', { timeout: 300_000 }, () => {
   it('completes its rounds and records both heads, overall and many / medium / few-shot', async () => {
-    server = await start();
+    const { server } = await started();
     const run = await server.registry.create(runConfigSchema.parse({ ...SMALL_LT, rounds: 2 }));
     expect(run.task.trainClassCounts).toEqual([600, 359, 215, 129, 77, 46, 27, 16, 10, 6]);
     const initialR = serverState(run).classifier.weight.slice();
@@ -119,7 +95,7 @@ describe.skipIf(!haveFashionMnist)('CLIP2FL on Fashion-MNIST-LT with Node simula
   });
 
   it("refuses CLIP2FL on the student when CLIP's text embeddings are not the student's 512-d feature size; CReFF (no PCL) runs", async () => {
-    server ??= await start();
+    const { server } = await started();
     const student = { ...SMALL_LT, clientModel: 'student-resnet8' as const, learningRate: undefined, rounds: 1 };
     await expect(server.registry.create(runConfigSchema.parse(student))).rejects.toThrow(
       "clip2fl with client model student-resnet8: its prototype contrastive loss pulls the model's 512-d features towards CLIP's 16-d text embeddings",
@@ -133,7 +109,7 @@ describe.skipIf(!haveFashionMnist)('CLIP2FL on Fashion-MNIST-LT with Node simula
   });
 
   it('keeps the feature bank and R across a server restart and finishes the run', async () => {
-    server ??= await start();
+    const { server } = await started();
     const run = await server.registry.create(runConfigSchema.parse({ ...SMALL_LT, algorithm: 'creff', rounds: 3 }));
     // Pausing as round 1 is recorded keeps round 2 from starting, so the restart point is exact.
     const afterRound1 = new Promise<{ bank: Float32Array; weight: Float32Array; bias: Float32Array }>((resolveState) =>
@@ -145,12 +121,11 @@ describe.skipIf(!haveFashionMnist)('CLIP2FL on Fashion-MNIST-LT with Node simula
     );
     joinClients(server.url, run.id, 3);
     const saved = await afterRound1;
-    const store = RunStore.open(join(dir, 'runs'), run.id);
+    const store = RunStore.open(join(fixture!.dir, 'runs'), run.id);
     await expect.poll(async () => (await store.readCheckpoint())?.meta.round, { timeout: 30_000 }).toBe(1);
-    await server.close();
-    server = await start();
+    const restarted = await fixture!.restart();
 
-    const restored = server.registry.get(run.id)!;
+    const restored = restarted.registry.get(run.id)!;
     expect([restored.round, restored.status]).toEqual([1, 'paused']);
     expect(serverState(restored).bank.features).toEqual(saved.bank);
     expect(serverState(restored).classifier.weight).toEqual(saved.weight);

@@ -1,64 +1,37 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { writeFixtureClipModel } from '@clipfed/clip/testing';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { FederatedClient, type AdapterTrainer, type ClientSocket, type ClientStatus } from '@clipfed/client';
 import { createNodePlatform, inlineTrainer, memoryFeatureCache } from '@clipfed/client/node';
-import { initNodeTfBackend } from '@clipfed/fl';
-import {
-  decodeTensors,
-  encodeTensors,
-  PROTOCOL_VERSION,
-  roundStartSchema,
-  runConfigSchema,
-  type ClientToServerEvents,
-  type RunConfigInput,
-  type ServerError,
-  type ServerToClientEvents,
-} from '@clipfed/protocol';
-import { maxUpdateBytesFor, startServer, type FederatedServer, type FederatedRun } from '@clipfed/server';
+import { decodeTensors, encodeTensors } from '@clipfed/protocol';
+import { maxUpdateBytesFor, type FederatedServer, type FederatedRun } from '@clipfed/server';
+import { FIXTURE_EMBED_DIM, startFixtureServer, type FixtureServer } from './fixture-server';
+import { RawVolunteer } from './raw-volunteer';
 
-let dir: string;
+let fixture: FixtureServer;
 let server: FederatedServer;
 let model: ReturnType<typeof loadClipModelFromDir>;
 const featureCache = memoryFeatureCache();
 const sockets: Socket[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clipfed-faults-'));
-  await writeFixtureClipModel(join(dir, 'model'), { embedDim: 16, imageSize: 32 });
-  await initNodeTfBackend(['wasm', 'cpu'], () => undefined);
-  server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    modelDir: join(dir, 'model'),
-    runsDir: join(dir, 'runs'),
-    cacheDir: resolve('.cache'),
-    webDist: join(dir, 'no-web'),
-    operatorToken: 'right-token',
-    logLevel: 'silent',
-  });
-  model = loadClipModelFromDir(join(dir, 'model'));
+  fixture = await startFixtureServer({ operatorToken: 'right-token' });
+  server = fixture.server;
+  model = loadClipModelFromDir(fixture.modelDir);
 });
 
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
-  await server?.close();
+  await fixture?.close();
   await (await model)?.dispose();
-  await rm(dir, { recursive: true, force: true });
 });
-
-const createRun = (config: RunConfigInput) => server.registry.create(runConfigSchema.parse(config));
 
 function nodeClient(run: FederatedRun, opts: { trainer?: AdapterTrainer; onStatus?: (s: ClientStatus) => void } = {}) {
   const socket: ClientSocket = io(server.url, { transports: ['websocket'], reconnectionDelay: 100, reconnectionDelayMax: 500 });
   sockets.push(socket);
   const client = new FederatedClient(
     socket,
-    createNodePlatform({ serverUrl: server.url, modelDir: join(dir, 'model'), tfBackend: 'wasm', sharedModel: model, featureCache, trainer: opts.trainer }),
+    createNodePlatform({ serverUrl: server.url, modelDir: fixture.modelDir, tfBackend: 'wasm', sharedModel: model, featureCache, trainer: opts.trainer }),
     { runId: run.id, onStatus: opts.onStatus },
   );
   return { socket, client };
@@ -67,24 +40,15 @@ function nodeClient(run: FederatedRun, opts: { trainer?: AdapterTrainer; onStatu
 const finished = (run: FederatedRun) =>
   run.status === 'finished' ? Promise.resolve() : new Promise<void>((r) => run.once('finished', () => r()));
 
-async function rawClient(run: FederatedRun) {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, { transports: ['websocket'], reconnection: false });
-  sockets.push(socket);
-  const errors: ServerError[] = [];
-  socket.on('server:error', (e) => errors.push(e));
-  const welcome = await socket.emitWithAck('hello', {
-    protocolVersion: PROTOCOL_VERSION,
-    clientKind: 'node',
-    runId: run.id,
-    capabilities: { onnxBackend: 'node', tfBackend: 'cpu', backendReason: 'fault test' },
-  });
-  expect(welcome.ok).toBe(true);
-  return { socket, errors };
+async function rawClient(): Promise<RawVolunteer> {
+  const volunteer = await RawVolunteer.connect(server.url);
+  sockets.push(volunteer.socket);
+  return volunteer;
 }
 
 describe('faults a real volunteer crowd produces', { timeout: 300_000 }, () => {
   it('a tab closed mid-round and a slow tab past the deadline: the round closes with the rest, neither counts', async () => {
-    const run = await createRun({ rounds: 1, minClients: 3, roundDeadlineMs: 4_000, minCompletionRate: 0.3 });
+    const run = await fixture.createRun({ rounds: 1, minClients: 3, roundDeadlineMs: 4_000, minCompletionRate: 0.3 });
     const statuses = new Map<string, ClientStatus>();
     const slow: AdapterTrainer = {
       async train(req, p) {
@@ -113,7 +77,7 @@ describe('faults a real volunteer crowd produces', { timeout: 300_000 }, () => {
   });
 
   it('a network cut: the client reconnects by itself under the same id and finishes the run', async () => {
-    const run = await createRun({ rounds: 3, minClients: 1, roundDeadlineMs: 30_000 });
+    const run = await fixture.createRun({ rounds: 3, minClients: 1, roundDeadlineMs: 30_000 });
     let cut = false;
     const { socket, client } = nodeClient(run, {
       onStatus: (s) => {
@@ -134,7 +98,7 @@ describe('faults a real volunteer crowd produces', { timeout: 300_000 }, () => {
   });
 
   it('a connection lost during training: the tab says its round was not sent, sends nothing to be refused, and goes on', async () => {
-    const run = await createRun({ rounds: 3, minClients: 1, roundDeadlineMs: 30_000 });
+    const run = await fixture.createRun({ rounds: 3, minClients: 1, roundDeadlineMs: 30_000 });
     const messages: string[] = [];
     const errors: string[] = [];
     let cut = false;
@@ -166,11 +130,10 @@ describe('faults a real volunteer crowd produces', { timeout: 300_000 }, () => {
   });
 
   it('a huge-norm update is refused with the norm named; an oversized message only costs its sender the connection', async () => {
-    const run = await createRun({ rounds: 1, minClients: 1, roundDeadlineMs: 60_000, maxUpdateNorm: 5 });
-    const { socket, errors } = await rawClient(run);
-    const started = new Promise((r) => socket.once('round:start', r));
-    socket.emit('ready', { runId: run.id, numSamples: 10, imagesEncoded: 0, encodeMs: 0 });
-    const round = roundStartSchema.parse(await started);
+    const run = await fixture.createRun({ rounds: 1, minClients: 1, roundDeadlineMs: 60_000, maxUpdateNorm: 5 });
+    const raw = await rawClient();
+    const { socket, errors } = raw;
+    const round = await raw.joinRound(run.id);
     const weights = decodeTensors(round.weights).map((t) => ({ ...t, data: t.data.map((v) => v + 100) }));
     const metrics = { loss: 1, trainAccuracy: 0.5, trainMs: 1, steps: 1 };
     const ack = await socket.emitWithAck('update', { runId: run.id, round: round.round, numSamples: 10, metrics, weights: encodeTensors(weights) });
@@ -179,7 +142,7 @@ describe('faults a real volunteer crowd produces', { timeout: 300_000 }, () => {
 
     const disconnected = new Promise<string>((r) => socket.once('disconnect', r));
     // One float past the transport's limit for this model: the limit grows with the largest registered client model.
-    const floats = Math.ceil(maxUpdateBytesFor(16) / 4) + 1;
+    const floats = Math.ceil(maxUpdateBytesFor(FIXTURE_EMBED_DIM) / 4) + 1;
     const huge = [{ name: 'w1', shape: [1, floats], dtype: 'float32' as const, bytes: new Uint8Array(4 * floats) }];
     socket.emit('update', { runId: run.id, round: round.round, numSamples: 10, metrics, weights: huge }, () => undefined);
     expect(await disconnected).toMatch(/transport close|transport error/);
@@ -188,8 +151,10 @@ describe('faults a real volunteer crowd produces', { timeout: 300_000 }, () => {
   });
 
   it('a message flood is rate limited and the server stays responsive', async () => {
-    const run = await createRun({ rounds: 1, minClients: 5, roundDeadlineMs: 60_000 });
-    const { socket, errors } = await rawClient(run);
+    const run = await fixture.createRun({ rounds: 1, minClients: 5, roundDeadlineMs: 60_000 });
+    const raw = await rawClient();
+    await raw.welcomed(run.id);
+    const { socket, errors } = raw;
     for (let i = 0; i < 300; i++) socket.emit('progress', { runId: run.id, stage: 'encode', done: i, total: 300 });
     await expect.poll(() => errors.filter((e) => e.code === 'rate-limited').length).toBeGreaterThan(100);
     const t0 = performance.now();

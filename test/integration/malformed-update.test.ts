@@ -1,70 +1,26 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io, type Socket } from 'socket.io-client';
-import type { z } from 'zod';
-import { writeFixtureClipModel } from '@clipfed/clip/testing';
-import {
-  encodeTensors,
-  decodeTensors,
-  PROTOCOL_VERSION,
-  roundStartSchema,
-  runConfigSchema,
-  type ClientToServerEvents,
-  type RoundStart,
-  type ServerError,
-  type ServerToClientEvents,
-} from '@clipfed/protocol';
-import { startServer, type FederatedServer, type FederatedRun } from '@clipfed/server';
+import { encodeTensors, decodeTensors, roundStartSchema, type RoundStart, type ServerError } from '@clipfed/protocol';
+import type { FederatedRun } from '@clipfed/server';
+import { joinFixtureRun, type JoinedFixtureRun, type RawVolunteer, type SentRound } from './raw-volunteer';
 
-let server: FederatedServer;
+let joined: JoinedFixtureRun;
 let run: FederatedRun;
-let socket: Socket<ServerToClientEvents, ClientToServerEvents>;
-let dir: string;
-const errors: ServerError[] = [];
-let round: z.output<typeof roundStartSchema>;
+let volunteer: RawVolunteer;
+let round: SentRound;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clipfed-malformed-'));
-  await writeFixtureClipModel(join(dir, 'model'), { embedDim: 16, imageSize: 32 });
-  server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    modelDir: join(dir, 'model'),
-    runsDir: join(dir, 'runs'),
-    cacheDir: resolve('.cache'),
-    webDist: join(dir, 'no-web'),
-    operatorToken: 't',
-    recordUploads: true,
-    logLevel: 'silent',
-  });
-  run = await server.registry.create(runConfigSchema.parse({ rounds: 2, minClients: 1, roundDeadlineMs: 120_000 }));
-  socket = io(server.url, { transports: ['websocket'] });
-  socket.on('server:error', (e) => errors.push(e));
-  const welcome = await socket.emitWithAck('hello', {
-    protocolVersion: PROTOCOL_VERSION,
-    clientKind: 'node',
-    runId: run.id,
-    capabilities: { onnxBackend: 'node', tfBackend: 'cpu', backendReason: 'raw protocol test' },
-  });
-  expect(welcome.ok).toBe(true);
-  const started = new Promise<RoundStart>((r) => socket.once('round:start', r));
-  socket.emit('ready', { runId: run.id, numSamples: 10, imagesEncoded: 0, encodeMs: 0 });
-  round = roundStartSchema.parse(await started);
+  joined = await joinFixtureRun({ rounds: 2, minClients: 1, roundDeadlineMs: 120_000 }, { recordUploads: true });
+  ({ run, volunteer, round } = joined);
 });
 
-afterAll(async () => {
-  socket?.disconnect();
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => joined?.close());
 
 const metrics = { loss: 1, trainAccuracy: 0.5, trainMs: 1, steps: 1 };
 
 async function sendAndExpectError(update: unknown, code: ServerError['code'], text: RegExp) {
+  const { errors } = volunteer;
   errors.length = 0;
-  const ack = await socket.emitWithAck('update', update as never);
+  const ack = await volunteer.socket.emitWithAck('update', update as never);
   expect(ack).toMatchObject({ accepted: false, code });
   await expect.poll(() => errors.length).toBeGreaterThan(0);
   expect(errors[0].code).toBe(code);
@@ -96,10 +52,10 @@ describe('a raw socket.io client sending malformed updates', () => {
   it('aggregated none of them, and the run goes on with a valid update', async () => {
     expect(run.metrics.map((m) => m.round)).toEqual([0]);
     expect(run.status).toBe('running');
-    const next = new Promise<RoundStart>((r) => socket.once('round:start', r));
+    const next = new Promise<RoundStart>((r) => volunteer.socket.once('round:start', r));
     const weights = decodeTensors(round.weights);
     weights[1].data[0] += 0.25;
-    const ack = await socket.emitWithAck('update', { runId: run.id, round: round.round, numSamples: 10, metrics, weights: encodeTensors(weights) });
+    const ack = await volunteer.socket.emitWithAck('update', { runId: run.id, round: round.round, numSamples: 10, metrics, weights: encodeTensors(weights) });
     expect(ack).toEqual({ accepted: true });
     const round2 = await next;
     expect(round2.round).toBe(round.round + 1);

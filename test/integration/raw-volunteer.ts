@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import type { z } from 'zod';
 import {
   decodeTensors,
   encodeTensors,
@@ -7,14 +8,21 @@ import {
   runStateSchema,
   type ClientHello,
   type ClientToServerEvents,
+  type RoundStart,
   type RunState,
   type ServerError,
   type ServerToClientEvents,
+  type RunConfigInput,
   type Welcome,
 } from '@clipfed/protocol';
 import type { WeightSet } from '@clipfed/fl';
+import type { ServerOptions } from '../../apps/server/src/server';
+import type { FederatedRun } from '../../apps/server/src/runs/federated-run';
+import { startFixtureServer, type FixtureServer } from './fixture-server';
 
 export type RawSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** A round:start as the server sent it: the weights still wire tensors. */
+export type SentRound = z.output<typeof roundStartSchema>;
 
 /**
  * A volunteer that speaks the protocol by hand over a real socket.io connection, to send what an honest client
@@ -53,8 +61,23 @@ export class RawVolunteer {
     });
   }
 
+  /** Says hello and expects to be welcomed: throws with the server's reason where it is not. */
+  async welcomed(runId: string, extra: Partial<ClientHello> = {}): Promise<Extract<Welcome, { ok: true }>> {
+    const welcome = await this.hello(runId, extra);
+    if (!welcome.ok) throw new Error(`hello to run ${runId} refused: ${welcome.code}: ${welcome.message}`);
+    return welcome;
+  }
+
   ready(runId: string, numSamples = 10): void {
     this.socket.emit('ready', { runId, numSamples, imagesEncoded: numSamples, encodeMs: 1 });
+  }
+
+  /** Welcomed, then ready: resolves with the first round this volunteer is picked for, as the server sent it. */
+  async joinRound(runId: string, numSamples = 10): Promise<SentRound> {
+    await this.welcomed(runId);
+    const started = new Promise<RoundStart>((r) => this.socket.once('round:start', r));
+    this.ready(runId, numSamples);
+    return roundStartSchema.parse(await started);
   }
 
   /** Resolves with the next round this volunteer is picked for. */
@@ -77,6 +100,35 @@ export class RawVolunteer {
 
   close(): void {
     this.socket.disconnect();
+  }
+}
+
+export interface JoinedFixtureRun {
+  fixture: FixtureServer;
+  run: FederatedRun;
+  volunteer: RawVolunteer;
+  /** The run's first round, as the server sent it to `volunteer`. */
+  round: SentRound;
+  /** Disconnects the volunteer and closes the fixture. */
+  close(): Promise<void>;
+}
+
+/** A fixture server with one run of `config`, and a raw volunteer in its first round: to send what a client would not. */
+export async function joinFixtureRun(config: RunConfigInput, serverOptions: Partial<ServerOptions> = {}): Promise<JoinedFixtureRun> {
+  const fixture = await startFixtureServer(serverOptions);
+  let volunteer: RawVolunteer | undefined;
+  const close = async () => {
+    volunteer?.close();
+    await fixture.close();
+  };
+  try {
+    const run = await fixture.createRun(config);
+    volunteer = await RawVolunteer.connect(fixture.server.url);
+    const round = await volunteer.joinRound(run.id);
+    return { fixture, run, volunteer, round, close };
+  } catch (e) {
+    await close();
+    throw e;
   }
 }
 

@@ -1,61 +1,45 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { appendFile, readdir, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { writeFixtureClipModel } from '@clipfed/clip/testing';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { FederatedClient, type ClientSocket, type ClientStatus } from '@clipfed/client';
 import { createNodePlatform, memoryFeatureCache } from '@clipfed/client/node';
-import { initNodeTfBackend } from '@clipfed/fl';
-import { PROTOCOL_VERSION, runConfigSchema, type ClientToServerEvents, type RunConfigInput, type ServerToClientEvents } from '@clipfed/protocol';
-import { startServer, type FederatedServer } from '../../apps/server/src/server';
+import { runConfigSchema, type RunConfigInput } from '@clipfed/protocol';
+import type { FederatedServer } from '../../apps/server/src/server';
 import type { FederatedRun } from '../../apps/server/src/runs/federated-run';
+import { FIXTURE_OPERATOR_TOKEN, startFixtureServer, type FixtureServer } from './fixture-server';
+import { RawVolunteer } from './raw-volunteer';
 import { startServerProcess, stopProcess, type ServerProcess } from './server-process';
 
-let dir: string;
+// Every server here runs on the fixture's model; each test starts its own, on a runs folder of its own.
+let fixture: FixtureServer;
 let model: ReturnType<typeof loadClipModelFromDir>;
 const featureCache = memoryFeatureCache();
 const sockets: Socket[] = [];
-const servers: FederatedServer[] = [];
 let child: ServerProcess | null = null;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clipfed-folder-faults-'));
-  await writeFixtureClipModel(join(dir, 'model'), { embedDim: 16, imageSize: 32 });
-  await initNodeTfBackend(['wasm', 'cpu'], () => undefined);
-  model = loadClipModelFromDir(join(dir, 'model'));
+  fixture = await startFixtureServer();
+  model = loadClipModelFromDir(fixture.modelDir);
 });
 
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
-  for (const s of servers) await s.close();
   if (child) await stopProcess(child.child, 'SIGKILL');
+  await fixture?.close();
   await (await model)?.dispose();
-  await rm(dir, { recursive: true, force: true });
 });
 
-async function inProcessServer(runsDir: string): Promise<FederatedServer> {
-  const server = await startServer({
-    port: 0,
-    host: '127.0.0.1',
-    modelDir: join(dir, 'model'),
-    runsDir,
-    cacheDir: resolve('.cache'),
-    webDist: join(dir, 'no-web'),
-    operatorToken: 'operator',
-    logLevel: 'silent',
-  });
-  servers.push(server);
-  return server;
-}
+/** A server in this process on the fixture's model and `runsDir`; the fixture closes it at the end. */
+const inProcessServer = (runsDir: string): Promise<FederatedServer> => fixture.startAnother({ runsDir });
 
 function nodeClient(server: FederatedServer, run: FederatedRun, onStatus?: (s: ClientStatus) => void) {
   const socket: ClientSocket = io(server.url, { transports: ['websocket'] });
   sockets.push(socket);
   return new FederatedClient(
     socket,
-    createNodePlatform({ serverUrl: server.url, modelDir: join(dir, 'model'), tfBackend: 'wasm', sharedModel: model, featureCache }),
+    createNodePlatform({ serverUrl: server.url, modelDir: fixture.modelDir, tfBackend: 'wasm', sharedModel: model, featureCache }),
     { runId: run.id, onStatus },
   );
 }
@@ -72,7 +56,7 @@ async function metricsRounds(runsDir: string, runId: string): Promise<number[]> 
 
 describe('a full disk', { timeout: 300_000 }, () => {
   it('pauses only the run that could not write, says why to its tab, and resumes without a gap once writing works', async () => {
-    const runsDir = join(dir, 'runs-full');
+    const runsDir = join(fixture.dir, 'runs-full');
     const server = await inProcessServer(runsDir);
     const config: RunConfigInput = { rounds: 2, minClients: 1, roundDeadlineMs: 60_000 };
     const full = await server.registry.create(runConfigSchema.parse(config));
@@ -96,14 +80,14 @@ describe('a full disk', { timeout: 300_000 }, () => {
 
     // Space is back: the operator resumes, and the run writes what it could not and finishes.
     await unlink(metricsFile);
-    const resumed = await fetch(`${server.url}/api/runs/${full.id}/resume`, { method: 'POST', headers: { authorization: 'Bearer operator' } });
+    const resumed = await fetch(`${server.url}/api/runs/${full.id}/resume`, { method: 'POST', headers: { authorization: `Bearer ${FIXTURE_OPERATOR_TOKEN}` } });
     expect(resumed.status).toBe(200);
     await finished(full);
     expect(await metricsRounds(runsDir, full.id)).toEqual([0, 1, 2]);
     expect((await readdir(join(runsDir, full.id))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
   it('a write that fails in the last round pauses the run, and resuming finishes it instead of leaving it running forever', async () => {
-    const runsDir = join(dir, 'runs-full-last');
+    const runsDir = join(fixture.dir, 'runs-full-last');
     const server = await inProcessServer(runsDir);
     const run = await server.registry.create(runConfigSchema.parse({ rounds: 1, minClients: 1, roundDeadlineMs: 60_000 }));
     const metricsFile = join(runsDir, run.id, 'metrics.jsonl');
@@ -115,7 +99,7 @@ describe('a full disk', { timeout: 300_000 }, () => {
     expect(run.pauseReason).toMatch(/ENOSPC|no space/i);
 
     await unlink(metricsFile);
-    const resumed = await fetch(`${server.url}/api/runs/${run.id}/resume`, { method: 'POST', headers: { authorization: 'Bearer operator' } });
+    const resumed = await fetch(`${server.url}/api/runs/${run.id}/resume`, { method: 'POST', headers: { authorization: `Bearer ${FIXTURE_OPERATOR_TOKEN}` } });
     expect(resumed.status).toBe(200);
     await expect.poll(() => run.status, { timeout: 30_000 }).toBe('finished');
     expect(await metricsRounds(runsDir, run.id)).toEqual([0, 1]);
@@ -126,7 +110,7 @@ describe('a full disk', { timeout: 300_000 }, () => {
 
 describe('damaged run folders found at start', { timeout: 300_000 }, () => {
   it('a torn last metrics line is dropped and logged, stale temporary files go, and any other damage is listed as damaged, never dropped', async () => {
-    const runsDir = join(dir, 'runs-damaged');
+    const runsDir = join(fixture.dir, 'runs-damaged');
     const first = await inProcessServer(runsDir);
     const config = runConfigSchema.parse({ rounds: 3, minClients: 5 });
     const [torn, garbage, emptied, noCheckpoint] = [
@@ -136,7 +120,6 @@ describe('damaged run folders found at start', { timeout: 300_000 }, () => {
       await first.registry.create(config),
     ];
     await first.close();
-    servers.splice(servers.indexOf(first), 1);
 
     const folder = (run: FederatedRun) => join(runsDir, run.id);
     await appendFile(join(folder(torn), 'metrics.jsonl'), '{"runId":"x","round":1,"accur');
@@ -147,7 +130,7 @@ describe('damaged run folders found at start', { timeout: 300_000 }, () => {
     await unlink(join(folder(noCheckpoint), 'checkpoint.bin'));
 
     const port = 19_000 + Math.floor(Math.random() * 1000);
-    child = await startServerProcess({ port, modelDir: join(dir, 'model'), runsDir });
+    child = await startServerProcess({ port, modelDir: fixture.modelDir, runsDir });
     const runs = (await (await fetch(`${child.url}/api/runs`)).json()) as { runId: string; status: string; problem?: string; round?: number }[];
     const byId = new Map(runs.map((r) => [r.runId, r]));
 
@@ -162,14 +145,9 @@ describe('damaged run folders found at start', { timeout: 300_000 }, () => {
     expect(child.output()).toMatch(/run folder is damaged/);
 
     // A volunteer on the old link is told why, not "no such run"; the run's own URL says damaged.
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(child.url, { transports: ['websocket'], reconnection: false });
-    sockets.push(socket);
-    const welcome = await socket.emitWithAck('hello', {
-      protocolVersion: PROTOCOL_VERSION,
-      clientKind: 'node',
-      runId: garbage.id,
-      capabilities: { onnxBackend: 'node', tfBackend: 'cpu', backendReason: 'test' },
-    });
+    const volunteer = await RawVolunteer.connect(child.url);
+    sockets.push(volunteer.socket);
+    const welcome = await volunteer.hello(garbage.id);
     expect(welcome).toMatchObject({ ok: false, code: 'run-not-found', message: expect.stringMatching(/could not be restored .*metrics\.jsonl/) });
     const one = await fetch(`${child.url}/api/runs/${emptied.id}`);
     expect(one.status).toBe(409);

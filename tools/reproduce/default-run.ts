@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       id: `default/${config.seed}`,
       protocol: 'A',
       method: config.algorithm,
-      setting: config.heldOutDomain,
+      setting: config.emojiDomains.heldOutDomain,
       seed: config.seed,
       clients: CLIENTS,
       config,
@@ -40,11 +40,11 @@ async function main(): Promise<void> {
       [
         { label: "clients' own domains (global model)", points: rows.map((r) => ({ x: r.round, y: pct(r.personalAccuracy) })) },
         { label: 'zero-shot CLIP, own domains', points: flat(zs.zeroShotPersonalAccuracy) },
-        { label: `held-out ${config.heldOutDomain}`, points: rows.map((r) => ({ x: r.round, y: pct(r.heldOutAccuracy) })) },
-        { label: `zero-shot CLIP, ${config.heldOutDomain}`, points: flat(zs.zeroShotHeldOutAccuracy) },
+        { label: `held-out ${config.emojiDomains.heldOutDomain}`, points: rows.map((r) => ({ x: r.round, y: pct(r.heldOutAccuracy) })) },
+        { label: `zero-shot CLIP, ${config.emojiDomains.heldOutDomain}`, points: flat(zs.zeroShotHeldOutAccuracy) },
       ],
       {
-        title: `npm start's run: ${config.algorithm} on ${config.clientDomains.join(', ')}, ${CLIENTS} clients, seed ${config.seed}`,
+        title: `npm start's run: ${config.algorithm} on ${config.emojiDomains.clientDomains.join(', ')}, ${CLIENTS} clients, seed ${config.seed}`,
         xLabel: 'round',
         yLabel: 'accuracy (%)',
       },
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     const last = rows.at(-1)!;
     console.log(
       `own domains ${pct(zs.zeroShotPersonalAccuracy)?.toFixed(1)} % zero-shot -> ${pct(last.personalAccuracy)?.toFixed(1)} % after ${last.round} rounds; ` +
-        `held-out ${config.heldOutDomain} ${pct(zs.zeroShotHeldOutAccuracy)?.toFixed(1)} % -> ${pct(last.heldOutAccuracy)?.toFixed(1)} %; ` +
+        `held-out ${config.emojiDomains.heldOutDomain} ${pct(zs.zeroShotHeldOutAccuracy)?.toFixed(1)} % -> ${pct(last.heldOutAccuracy)?.toFixed(1)} %; ` +
         `${(result.wallMs / 1000).toFixed(0)} s; wrote ${out}`,
     );
   } finally {

@@ -26,18 +26,20 @@ export const PROTOCOL_B_SETTINGS = {
   rounds: 5,
   localEpochs: 1,
   learningRate: 1e-3,
-  clientShards: 20,
-  dirichletAlpha: 0.5,
   /** 40 % of the 20 clients per round, as CLIP2FL. */
   clientFraction: 0.4,
   minClients: 8,
   maxClientsPerRound: 8,
-  /** Head class 1,000 images (Fashion-MNIST has 6,000): the long tail keeps its shape at 1/6 of the size. */
-  headClassSize: 1000,
-  /** 300 test images per class (3,000 of the balanced 10,000). */
-  testPerClass: 300,
-  /** The long-tailed set and its partition are fixed across seeds, as the reference code fixes seed 7. */
-  dataSeed: 7,
+  fashionMnistLt: {
+    clientShards: 20,
+    dirichletAlpha: 0.5,
+    /** Head class 1,000 images (Fashion-MNIST has 6,000): the long tail keeps its shape at 1/6 of the size. */
+    headClassSize: 1000,
+    /** 300 test images per class (3,000 of the balanced 10,000). */
+    testPerClass: 300,
+    /** The long-tailed set and its partition are fixed across seeds, as the reference code fixes seed 7. */
+    dataSeed: 7,
+  },
   clip2fl: {
     featuresPerClass: 100,
     matchSteps: 10,
@@ -61,7 +63,7 @@ export const PROTOCOL_B_STUDENT_SETTINGS = {
   rounds: 12,
   localEpochs: 1,
   /** 100 test images per class: the student's evaluation runs on pixels every round and would dominate the run. */
-  testPerClass: 100,
+  fashionMnistLt: { ...PROTOCOL_B_SETTINGS.fashionMnistLt, testPerClass: 100 },
   clip2fl: {
     featuresPerClass: 100,
     matchSteps: 100,
@@ -130,8 +132,7 @@ export function protocolA(seeds: readonly number[] = SEEDS): ExperimentSpec[] {
             ...PROTOCOL_A_METHOD_CONFIG[method],
             name: `A ${grid} ${method} held-out ${heldOut} seed ${seed}`,
             dataset: 'emoji-domains',
-            heldOutDomain: heldOut,
-            clientDomains: [...clientDomains],
+            emojiDomains: { heldOutDomain: heldOut, clientDomains: [...clientDomains] },
             minClients: Math.max(1, clients),
             seed,
             roundDeadlineMs: ROUND_DEADLINE_MS,
@@ -174,13 +175,13 @@ function protocolBGrid(
         method,
         setting: `IF ${imbalanceFactor}`,
         seed,
-        clients: settings.clientShards,
+        clients: settings.fashionMnistLt.clientShards,
         config: {
           ...settings,
           clip2fl: { ...settings.clip2fl, kd: method === 'clip2fl' },
           name: `B ${grid === 'student' ? 'student ' : ''}${method} IF ${imbalanceFactor} seed ${seed}`,
           dataset: 'fashion-mnist-lt' as const,
-          imbalanceFactor,
+          fashionMnistLt: { ...settings.fashionMnistLt, imbalanceFactor },
           algorithm: method === 'clip2fl-no-kd' ? ('clip2fl' as const) : method,
           // FedAvg by sample count, as CLIP2FL (client sizes are equal by construction).
           aggregation: 'fedavg' as const,

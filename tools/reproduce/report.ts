@@ -269,9 +269,9 @@ ${table(['method', 'overall', 'many', 'medium', 'few', "same run's FedAvg head"]
 
 The setting of the CLIP2FL paper: each client trains a ResNet-8-style student (16/32/64 channels, a 512-d
 feature layer and a linear classifier, ${'`student-resnet8`'}) from raw 28×28 pixels, with zero-shot CLIP as the
-teacher. The long-tailed set, its partition into ${s.clientShards} clients (Dirichlet α ${s.dirichletAlpha}, data seed ${s.dataSeed}),
+teacher. The long-tailed set, its partition into ${s.fashionMnistLt.clientShards} clients (Dirichlet α ${s.fashionMnistLt.dirichletAlpha}, data seed ${s.fashionMnistLt.dataSeed}),
 the ${s.maxClientsPerRound} clients per round and the shot groups are those of the adapter variant below; the balanced test set
-is a third of its size (${s.testPerClass} images per class), because the student is evaluated on pixels every round.
+is a third of its size (${s.fashionMnistLt.testPerClass} images per class), because the student is evaluated on pixels every round.
 
 - **FedAvg**: the student, FedAvg by sample count (batch-norm statistics averaged too), predicting with its own
   classifier. It is read from the CReFF runs, which train the very same student (CReFF only adds the server's R).
@@ -281,11 +281,11 @@ is a third of its size (${s.testPerClass} images per class), because the student
 - **CLIP2FL**: + the clients distil from zero-shot CLIP logits (T 3, α 1), computed once per image by the CLIP towers.
 
 Scaled down to fit the machine (the reference: 200 rounds, 10 local epochs, head class 5,000):
-**${s.rounds} rounds, ${s.localEpochs} local epochs (SGD lr ${s.learningRate}, batch 32), ${c.matchSteps} matching steps (lr ${c.featureLr}),
-${c.retrainEpochs} re-training epochs (SGD lr ${c.retrainLr}), head class ${s.headClassSize} images, ${10 * s.testPerClass} test images**.
+**${s.rounds} rounds, ${s.localEpochs} local epoch${s.localEpochs === 1 ? '' : 's'} (SGD lr ${s.learningRate}, batch 32), ${c.matchSteps} matching steps (lr ${c.featureLr}),
+${c.retrainEpochs} re-training epochs (SGD lr ${c.retrainLr}), head class ${s.fashionMnistLt.headClassSize} images, ${10 * s.fashionMnistLt.testPerClass} test images**.
 Last round, mean ± std over ${new Set(results.map((r) => r.spec.seed)).size} seeds. One server step (matching + re-training)
 took **${meanStep.toFixed(1)} s** on average; a client's local training took **${(meanStd(trainMs).mean / 1000).toFixed(1)} s** per round on average
-(Node, tfjs wasm, ${s.localEpochs} epochs of its shard, the ${s.clientShards} clients sharing this machine's 2 cores).
+(Node, tfjs wasm, ${s.localEpochs} epoch${s.localEpochs === 1 ? '' : 's'} of its shard, the ${s.fashionMnistLt.clientShards} clients sharing this machine's 2 cores).
 
 Regenerate: \`nice npx tsx tools/reproduce/run.ts --protocol b --only student && npx tsx tools/reproduce/report.ts\`.
 ${timingLine(results, null)}
@@ -344,7 +344,7 @@ ${table(['method', 'overall', 'many', 'medium', 'few', 'text-prototype head'], r
   const md = `## Protocol B, adapter variant: CLIP2FL on Fashion-MNIST-LT with the FedCLIP adapter as client model
 
 Fashion-MNIST-LT stands in for CIFAR-10-LT: a long-tailed training set (class 0 the head,
-IF = head/tail), ${s.clientShards} clients of equal size by CReFF's Dirichlet procedure (α ${s.dirichletAlpha}),
+IF = head/tail), ${s.fashionMnistLt.clientShards} clients of equal size by CReFF's Dirichlet procedure (α ${s.fashionMnistLt.dirichletAlpha}),
 ${100 * s.clientFraction} % of the clients (${s.maxClientsPerRound}) per round, and a balanced test set.
 All methods train the same FedCLIP adapter on the clients (the CLIP image features are frozen), so
 the methods differ only in what CReFF / CLIP2FL add:
@@ -360,17 +360,17 @@ the methods differ only in what CReFF / CLIP2FL add:
 Columns: **overall** and **many / medium / few**-shot accuracy of each method's own head (text
 prototypes for FedCLIP, R for the others); the last column is the text-prototype head of the same
 runs. Shot groups by training images per class: ImageNet-LT's many > 100 and few < 20 scaled by
-10 × ${s.headClassSize}/6000, i.e. **many > ${((100 * 10 * s.headClassSize) / 6000).toFixed(1)}, few < ${((20 * 10 * s.headClassSize) / 6000).toFixed(1)}**
+10 × ${s.fashionMnistLt.headClassSize}/6000, i.e. **many > ${((100 * 10 * s.fashionMnistLt.headClassSize) / 6000).toFixed(1)}, few < ${((20 * 10 * s.fashionMnistLt.headClassSize) / 6000).toFixed(1)}**
 (IF 100: 4 / 3 / 3 classes; IF 50: 5 / 3 / 2; IF 10: 7 / 3 / 0, so IF 10 has no few-shot column).
 Last round, mean ± std over ${new Set(results.map((r) => r.spec.seed)).size} seeds; the seed changes the adapter and bank
 initialisation, client sampling and shuffles; the long-tailed set and its partition are fixed
-(data seed ${s.dataSeed}, as the reference code fixes seed 7).
+(data seed ${s.fashionMnistLt.dataSeed}, as the reference code fixes seed 7).
 
 Scaled down to fit the machine (the reference: 200 rounds, 10 local epochs, 100 matching steps,
 300 re-training epochs at lr 0.01, head class 5,000, the 10,000-image test set):
 **${s.rounds} rounds, ${s.localEpochs} local epoch (Adam lr ${s.learningRate}), ${c.matchSteps} matching steps (SGD lr ${c.featureLr}),
 ${c.retrainEpochs} re-training epochs (SGD lr ${c.retrainLr}, batch 32), M = ${c.featuresPerClass} features per class,
-head class ${s.headClassSize} images, ${10 * s.testPerClass} test images (${s.testPerClass} per class)**. The gradient probes
+head class ${s.fashionMnistLt.headClassSize} images, ${10 * s.fashionMnistLt.testPerClass} test images (${s.fashionMnistLt.testPerClass} per class)**. The gradient probes
 use up to 32 samples per class, 10 repeats. One CLIP2FL server step took **${meanStep.toFixed(1)} s** on average
 (feature matching + re-training, yielding to the event loop throughout).
 

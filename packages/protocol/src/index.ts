@@ -4,6 +4,7 @@ export * from './tensor-codec';
 export * from './schemas';
 export * from './events';
 export * from './validate';
+export * from './dataset-settings';
 export * from './run-config';
 export * from './shard-codec';
 export * from './tensor-file';

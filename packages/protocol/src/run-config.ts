@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emojiDomainsSettingsSchema, fashionMnistLtSettingsSchema, nestLegacyDatasetSettings } from './dataset-settings';
 
 export const ALGORITHMS = ['zero-shot', 'local', 'fedclip', 'creff', 'clip2fl', 'centralised'] as const;
 export const AGGREGATIONS = ['fedavg', 'uniform', 'median', 'trimmed-mean'] as const;
@@ -51,19 +52,15 @@ export const clip2flSettingsSchema = z
 
 export type Clip2flSettings = z.output<typeof clip2flSettingsSchema>;
 
-/** A run's settings as an operator gives them (HTTP body or CLI flags); defaults follow the FedCLIP paper. */
-export const runConfigSchema = z
+/**
+ * A run's settings as fields, before the legacy top-level dataset settings are moved in (runConfigSchema does
+ * that): its shape is what the CLI flags, the dashboard's form and `RunConfigInput` are made from.
+ */
+export const runConfigFieldsSchema = z
   .object({
     /** Defaults to the algorithm and dataset ("clip2fl-fashion-mnist-lt"), so a run is never named after another algorithm. */
     name: z.string().min(1).max(100).optional(),
     dataset: z.enum(DATASETS).default('emoji-domains'),
-    /** EmojiDomains style never trained on, used to measure generalisation (leave-one-style-out). */
-    heldOutDomain: z.string().max(64).default('openmoji'),
-    /**
-     * EmojiDomains domains the clients hold, one shard each (styles or derived domains such as `noto-silhouette`);
-     * empty = every style but the held-out one (FedCLIP's leave-one-domain-out).
-     */
-    clientDomains: z.array(z.string().max(64)).max(32).default([]),
     algorithm: z.enum(ALGORITHMS).default('fedclip'),
     /**
      * What the clients train (and the server aggregates): a head on their CLIP features (`fedclip-adapter`,
@@ -137,18 +134,10 @@ export const runConfigSchema = z
      */
     updateDtype: z.enum(['float32', 'float16', 'int8']).default('float16'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-    /** Fashion-MNIST-LT: head/tail ratio of the long-tailed training set (CLIP2FL uses 10, 50 and 100). */
-    imbalanceFactor: z.number().min(1).max(10_000).default(100),
-    /** Fashion-MNIST-LT: training images of the head class (6,000 = all of Fashion-MNIST's; smaller scales the set down). */
-    headClassSize: z.number().int().min(2).max(6000).default(6000),
-    /** Fashion-MNIST-LT: client shards the long-tailed set is partitioned into (one per client). */
-    clientShards: z.number().int().min(1).max(1000).default(20),
-    /** Fashion-MNIST-LT: concentration of the Dirichlet label skew across client shards. */
-    dirichletAlpha: z.number().positive().max(1000).default(0.5),
-    /** Fashion-MNIST-LT: test images per class from the balanced test set (1,000 = all 10,000). */
-    testPerClass: z.number().int().min(1).max(1000).default(1000),
-    /** Seeds the long-tail sampling and partition; defaults to `seed`. */
-    dataSeed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    /** EmojiDomains' settings: the held-out domain and the clients' domains (dataset-settings.ts). */
+    emojiDomains: emojiDomainsSettingsSchema.prefault({}),
+    /** Fashion-MNIST-LT's settings: the long tail, its partition and the test set (dataset-settings.ts). */
+    fashionMnistLt: fashionMnistLtSettingsSchema.prefault({}),
     clip2fl: clip2flSettingsSchema.prefault({}),
   })
   .strict()
@@ -167,6 +156,15 @@ export const runConfigSchema = z
     weightDecay: c.weightDecay ?? CLIENT_MODEL_TRAINING_DEFAULTS[c.clientModel].weightDecay,
     name: c.name ?? defaultRunName(c),
   }));
+
+/**
+ * A run's settings as an operator gives them (HTTP body, CLI flags, a saved run folder); defaults follow the FedCLIP
+ * paper. Dataset settings written at the top level, as before they were nested, are still read.
+ */
+export const runConfigSchema = z.preprocess(
+  (input, ctx) => nestLegacyDatasetSettings(input, (message, path) => ctx.addIssue({ code: 'custom', message, path })),
+  runConfigFieldsSchema,
+);
 
 /**
  * The name a run gets when none is given: what it runs, on what ("clip2fl-fashion-mnist-lt"); a client model other
@@ -215,4 +213,4 @@ export function methodName(c: { algorithm: (typeof ALGORITHMS)[number]; clientMo
 }
 
 export type RunConfig = z.output<typeof runConfigSchema>;
-export type RunConfigInput = z.input<typeof runConfigSchema>;
+export type RunConfigInput = z.input<typeof runConfigFieldsSchema>;

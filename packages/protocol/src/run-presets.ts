@@ -15,8 +15,7 @@ export const RUN_PRESETS = {
    */
   demo: {
     dataset: 'emoji-domains',
-    clientDomains: ['noto-silhouette', 'twemoji-sketch', 'fluent-flat-inverted'],
-    heldOutDomain: 'openmoji',
+    emojiDomains: { clientDomains: ['noto-silhouette', 'twemoji-sketch', 'fluent-flat-inverted'], heldOutDomain: 'openmoji' },
     algorithm: 'fedclip',
     objective: 'class-ce',
     learningRate: 1e-3,

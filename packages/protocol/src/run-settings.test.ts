@@ -50,7 +50,7 @@ describe('the run settings', () => {
   it('read kinds, options, bounds and optionality from the schema', () => {
     expect(settingShape('rounds')).toEqual({ kind: 'integer', min: 1, max: 10_000, optional: false });
     expect(settingShape('aggregation')).toMatchObject({ kind: 'select', options: ['fedavg', 'uniform', 'median', 'trimmed-mean'] });
-    expect(settingShape('clientDomains').kind).toBe('list');
+    expect(settingShape('emojiDomains.clientDomains').kind).toBe('list');
     expect(settingShape('clip2fl.kd')).toEqual({ kind: 'boolean', optional: false });
     expect(settingShape('dp.clipNorm')).toMatchObject({ kind: 'number', optional: true });
     expect(settingShape('name')).toEqual({ kind: 'text', optional: true });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { runConfigSchema, type RunConfigInput } from './run-config';
+import { runConfigFieldsSchema, type RunConfigInput } from './run-config';
 
 /**
  * What each run setting is called outside the schema: its CLI flag and `--help` text (apps/server's run-flags.ts)
@@ -73,12 +73,12 @@ export const RUN_SETTINGS = {
     flag: { name: 'dataset', arg: '<name>', help: 'emoji-domains (default) | fashion-mnist-lt' },
     form: { label: 'Dataset', help: 'emoji-domains: one art style per volunteer; fashion-mnist-lt: long-tailed Fashion-MNIST split across volunteers.' },
   },
-  heldOutDomain: {
+  'emojiDomains.heldOutDomain': {
     group: 'basic',
     flag: { name: 'held-out', arg: '<domain>', help: 'EmojiDomains style held out for evaluation (default openmoji), or a derived\ndomain <style>-sketch | <style>-silhouette | <style>-inverted (the five styles then train)' },
     form: { label: 'Held-out style', help: 'emoji-domains: a style no volunteer trains on (e.g. openmoji, noto, twemoji), or a derived domain such as noto-sketch, noto-silhouette or noto-inverted (then all five styles train); accuracy on it shows how well the model generalises.' },
   },
-  clientDomains: {
+  'emojiDomains.clientDomains': {
     group: 'basic',
     flag: { name: 'client-domains', arg: '<list>', help: 'EmojiDomains domains the clients hold, comma-separated, one shard each (styles or\nderived domains; default every style but the held-out one)' },
     form: { excluded: 'a list of domains: the dashboard runs leave-one-style-out on the held-out style; the CLI and the HTTP API choose domains' },
@@ -233,32 +233,32 @@ export const RUN_SETTINGS = {
     flag: { excluded: API_ONLY },
     form: { excluded: API_ONLY },
   },
-  imbalanceFactor: {
+  'fashionMnistLt.imbalanceFactor': {
     group: 'Fashion-MNIST-LT data',
     flag: { name: 'imbalance-factor', arg: '<x>', help: 'head/tail ratio of the long tail (default 100; CLIP2FL uses 10, 50, 100)' },
     form: { label: 'Imbalance factor', help: 'How many times more training images the commonest class has than the rarest (CLIP2FL uses 10, 50 and 100).' },
   },
-  headClassSize: {
+  'fashionMnistLt.headClassSize': {
     group: 'Fashion-MNIST-LT data',
     flag: { name: 'head-class-size', arg: '<n>', help: 'training images of the head class (default 6000 = all)' },
     form: { label: 'Head class images', help: 'Training images of the commonest class (6000 = all of them); smaller shrinks the whole set.' },
   },
-  clientShards: {
+  'fashionMnistLt.clientShards': {
     group: 'Fashion-MNIST-LT data',
     flag: { name: 'client-shards', arg: '<n>', help: 'client shards, one per client (default 20)' },
     form: { label: 'Shards', help: 'Parts the training set is split into, one per volunteer.' },
   },
-  dirichletAlpha: {
+  'fashionMnistLt.dirichletAlpha': {
     group: 'Fashion-MNIST-LT data',
     flag: { name: 'dirichlet-alpha', arg: '<x>', help: 'label skew of the partition (default 0.5)' },
     form: { label: 'Label skew (Dirichlet alpha)', help: 'How unevenly classes spread over the shards: smaller is more uneven (CLIP2FL uses 0.5).' },
   },
-  testPerClass: {
+  'fashionMnistLt.testPerClass': {
     group: 'Fashion-MNIST-LT data',
     flag: { name: 'test-per-class', arg: '<n>', help: 'balanced test images per class (default 1000 = all 10,000)' },
     form: { label: 'Test images per class', help: 'From the balanced test set (1000 = all).' },
   },
-  dataSeed: {
+  'fashionMnistLt.dataSeed': {
     group: 'Fashion-MNIST-LT data',
     flag: { name: 'data-seed', arg: '<n>', help: 'seed of the long tail and partition (default: --seed)' },
     form: { label: 'Data seed', help: 'Fixes the long-tail sampling and the split. Empty: the run seed.' },
@@ -362,7 +362,7 @@ function unwrap(schema: AnySchema): { inner: AnySchema; optional: boolean } {
 
 /** The schema's own fields, before its refinements and the default name. */
 function runConfigShape(): Record<string, AnySchema> {
-  return (runConfigSchema.in as unknown as AnySchema).def.shape!;
+  return (runConfigFieldsSchema.in as unknown as AnySchema).def.shape!;
 }
 
 /** Every setting path the schema has at run time (what `RunSettingPath` names at compile time). */

@@ -84,10 +84,23 @@ describe('CLIP2FL messages', () => {
 describe('run config', () => {
   it('fills the CLIP2FL and Fashion-MNIST-LT defaults of the reference code', () => {
     const c = runConfigSchema.parse({ algorithm: 'clip2fl', dataset: 'fashion-mnist-lt' });
-    expect(c).toMatchObject({ imbalanceFactor: 100, clientShards: 20, dirichletAlpha: 0.5, headClassSize: 6000, testPerClass: 1000 });
+    expect(c.fashionMnistLt).toEqual({ imbalanceFactor: 100, clientShards: 20, dirichletAlpha: 0.5, headClassSize: 6000, testPerClass: 1000 });
     expect(c.clip2fl).toMatchObject({ kd: true, kdAlpha: 1, kdTemperature: 3, pclLambda: 0.001, featuresPerClass: 100, matchSteps: 100, retrainEpochs: 300 });
     expect(runConfigSchema.parse({ clip2fl: { kd: false, matchSteps: 5 } }).clip2fl).toMatchObject({ kd: false, matchSteps: 5, retrainEpochs: 300 });
     expect(parseMessage(runConfigSchema, { clip2fl: { lambda: 1 } }).ok).toBe(false);
+  });
+
+  it('reads dataset settings written at the top level, as run folders and scripts from before their nesting do', () => {
+    const legacy = runConfigSchema.parse({ dataset: 'fashion-mnist-lt', imbalanceFactor: 10, clientShards: 5, dataSeed: 7, fashionMnistLt: { testPerClass: 50 } });
+    expect(legacy.fashionMnistLt).toEqual({ imbalanceFactor: 10, headClassSize: 6000, clientShards: 5, dirichletAlpha: 0.5, testPerClass: 50, dataSeed: 7 });
+    expect(legacy).not.toHaveProperty('imbalanceFactor');
+    expect(runConfigSchema.parse({ heldOutDomain: 'noto', clientDomains: ['twemoji'] }).emojiDomains).toEqual({ heldOutDomain: 'noto', clientDomains: ['twemoji'] });
+    // Given both ways, one value would be dropped without a word: refused, naming the setting.
+    const both = parseMessage(runConfigSchema, { imbalanceFactor: 10, fashionMnistLt: { imbalanceFactor: 50 } });
+    expect(both).toEqual({ ok: false, reason: expect.stringContaining('imbalanceFactor is given both at the top level and as fashionMnistLt.imbalanceFactor') });
+    // Out-of-range values are still named, wherever they were written.
+    expect(parseMessage(runConfigSchema, { imbalanceFactor: 0 })).toEqual({ ok: false, reason: expect.stringMatching(/^fashionMnistLt\.imbalanceFactor: /) });
+    expect(parseMessage(runConfigSchema, { fashionMnistLt: { shards: 3 } }).ok).toBe(false);
   });
 
   it('names a run after its algorithm and dataset unless it is given a name', () => {

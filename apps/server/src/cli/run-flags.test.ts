@@ -16,7 +16,9 @@ describe('the run flags', () => {
     const result = runConfigFromFlags({ rounds: '3', 'client-domains': 'noto, twemoji,,', 'no-kd': true, 'pcl-lambda': '0.5', 'deadline-ms': '5000' });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config).toMatchObject({ rounds: 3, clientDomains: ['noto', 'twemoji'], roundDeadlineMs: 5000, objective: 'class-ce' });
+    expect(result.config).toMatchObject({ rounds: 3, roundDeadlineMs: 5000, objective: 'class-ce' });
+    // The demo preset's held-out domain stays beside the flag's client domains in the same settings object.
+    expect(result.config.emojiDomains).toEqual({ clientDomains: ['noto', 'twemoji'], heldOutDomain: 'openmoji' });
     expect(result.config.clip2fl).toMatchObject({ kd: false, pclLambda: 0.5 });
   });
 

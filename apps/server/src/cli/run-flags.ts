@@ -61,6 +61,20 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
   o[keys.at(-1)!] = value;
 }
 
+/**
+ * `over` on top of `base`, one level deep: a flag for one dataset or CLIP2FL setting replaces that setting and
+ * keeps the preset's others in the same object (`--held-out noto` keeps the demo preset's client domains).
+ */
+function overlaySettings(base: RunConfigInput, over: RunConfigInput): Record<string, unknown> {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const under = out[key];
+    out[key] = isObject(value) && isObject(under) ? { ...under, ...value } : value;
+  }
+  return out;
+}
+
 /** One flag's string (or switch) as the value of its setting: numbers and lists are read, a switch sets its value. */
 function flagValue(path: RunSettingPath, flag: SettingFlag, value: string | boolean | undefined): unknown {
   if (value === undefined) return undefined;
@@ -89,6 +103,6 @@ export function runConfigFromFlags(values: Record<string, string | boolean | und
   for (const { path, flag } of FLAGGED) setPath(given, path, flagValue(path, flag, values[flag.name]));
   // Unset flags drop out (and a number that is not one becomes null, which the schema names).
   const flags: RunConfigInput = JSON.parse(JSON.stringify(given));
-  const parsed = parseMessage(runConfigSchema, { ...preset, ...flags });
+  const parsed = parseMessage(runConfigSchema, overlaySettings(preset, flags));
   return parsed.ok ? { ok: true, config: parsed.value } : { ok: false, reason: parsed.reason };
 }

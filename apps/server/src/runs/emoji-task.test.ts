@@ -33,8 +33,8 @@ describe('buildEmojiTask with a derived held-out domain (3 classes, 16 px)', () 
   afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
   it('trains one shard per style and holds out every benchmark image of the derived domain', async () => {
-    const config = runConfigSchema.parse({ heldOutDomain: 'twemoji-silhouette' });
-    const data = await loadEmojiDomains({ styles: emojiTaskDomains(config.heldOutDomain), classes: ['heart', 'clock', 'drink'], imageSize: 16, cacheDir });
+    const config = runConfigSchema.parse({ emojiDomains: { heldOutDomain: 'twemoji-silhouette' } });
+    const data = await loadEmojiDomains({ styles: emojiTaskDomains(config.emojiDomains.heldOutDomain), classes: ['heart', 'clock', 'drink'], imageSize: 16, cacheDir });
     const task = buildEmojiTask(config, data);
     expect(task.shards.map((s) => s.label)).toEqual(data.domains.slice(0, 5).map((d) => `${d.label} (${d.name})`));
     const heldOut = task.evaluationSets.filter((s) => s.heldOut);

@@ -37,9 +37,10 @@ export function emojiTaskDomains(heldOutDomain: string, clientDomains: readonly 
  * used: the built-in model was pretrained on the other concepts.
  */
 export function buildEmojiTask(config: RunConfig, data: EmojiDomains): RunTask {
+  const { heldOutDomain } = config.emojiDomains;
   const styles = data.domains.map((d) => d.name);
-  if (!styles.includes(config.heldOutDomain)) {
-    throw new TaskConfigError(`heldOutDomain "${config.heldOutDomain}" is not an EmojiDomains domain of this task; choose one of: ${styles.join(', ')}`);
+  if (!styles.includes(heldOutDomain)) {
+    throw new TaskConfigError(`heldOutDomain "${heldOutDomain}" is not an EmojiDomains domain of this task; choose one of: ${styles.join(', ')}`);
   }
   const pretrain = new Set(data.pretrainConcepts);
   const task: RunTask = {
@@ -53,7 +54,7 @@ export function buildEmojiTask(config: RunConfig, data: EmojiDomains): RunTask {
     const set = { images: domain.set.images, labels: domain.set.labels, width: domain.set.width, height: domain.set.height };
     const benchmark = (i: number) => !pretrain.has(domain.concepts[i]);
     const indices = (keep: (i: number) => boolean) => Array.from({ length: domain.set.labels.length }, (_, i) => i).filter(keep);
-    if (domain.name === config.heldOutDomain) {
+    if (domain.name === heldOutDomain) {
       task.evaluationSets.push({ name: `${domain.name} (held out)`, heldOut: true, data: selectImages(set, indices(benchmark)) });
       continue;
     }
@@ -70,5 +71,5 @@ export function buildEmojiTask(config: RunConfig, data: EmojiDomains): RunTask {
 }
 
 export async function loadEmojiTask(config: RunConfig, onProgress?: ProgressFn): Promise<RunTask> {
-  return buildEmojiTask(config, await loadEmojiDomains({ styles: emojiTaskDomains(config.heldOutDomain, config.clientDomains), onProgress }));
+  return buildEmojiTask(config, await loadEmojiDomains({ styles: emojiTaskDomains(config.emojiDomains.heldOutDomain, config.emojiDomains.clientDomains), onProgress }));
 }

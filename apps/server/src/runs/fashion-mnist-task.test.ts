@@ -33,7 +33,7 @@ describe('Fashion-MNIST-LT task', () => {
   });
 
   it('splits the long tail into equal client shards, with train counts and scaled shot thresholds', () => {
-    const config = runConfigSchema.parse({ dataset: 'fashion-mnist-lt', imbalanceFactor: 10, headClassSize: 300, clientShards: 5, testPerClass: 4, seed: 3 });
+    const config = runConfigSchema.parse({ dataset: 'fashion-mnist-lt', fashionMnistLt: { imbalanceFactor: 10, headClassSize: 300, clientShards: 5, testPerClass: 4 }, seed: 3 });
     const task = buildFashionMnistLtTask(config, { train: fakeSet(600), test: fakeSet(20) });
     const counts = longTailClassCounts(300, 10, 10);
     const total = counts.reduce((a, b) => a + b, 0);
@@ -48,7 +48,7 @@ describe('Fashion-MNIST-LT task', () => {
   });
 
   it('explains a partition it cannot make', () => {
-    const config = runConfigSchema.parse({ dataset: 'fashion-mnist-lt', headClassSize: 20, imbalanceFactor: 10, clientShards: 1000 });
+    const config = runConfigSchema.parse({ dataset: 'fashion-mnist-lt', fashionMnistLt: { headClassSize: 20, imbalanceFactor: 10, clientShards: 1000 } });
     expect(() => buildFashionMnistLtTask(config, { train: fakeSet(600), test: fakeSet(20) })).toThrow(/too few for 1000 client shards/);
   });
 });

@@ -50,14 +50,15 @@ export function balancedTestIndices(labels: Int32Array, numClasses: number, perC
  */
 export function buildFashionMnistLtTask(config: RunConfig, data: { train: ImageSet; test: ImageSet }): RunTask {
   const C = FASHION_MNIST_CLASSES.length;
-  const seed = config.dataSeed ?? config.seed;
-  const { indices, counts } = longTailSubset(data.train.labels, C, config.headClassSize, config.imbalanceFactor, seed);
-  if (indices.length < config.clientShards) {
-    throw new TaskConfigError(`the long-tailed set has ${indices.length} images, too few for ${config.clientShards} client shards`);
+  const s = config.fashionMnistLt;
+  const seed = s.dataSeed ?? config.seed;
+  const { indices, counts } = longTailSubset(data.train.labels, C, s.headClassSize, s.imbalanceFactor, seed);
+  if (indices.length < s.clientShards) {
+    throw new TaskConfigError(`the long-tailed set has ${indices.length} images, too few for ${s.clientShards} client shards`);
   }
   let parts: Int32Array[];
   try {
-    parts = dirichletPartition(indices, data.train.labels, { numClients: config.clientShards, alpha: config.dirichletAlpha, seed });
+    parts = dirichletPartition(indices, data.train.labels, { numClients: s.clientShards, alpha: s.dirichletAlpha, seed });
   } catch (e) {
     if (e instanceof PartitionError) throw new TaskConfigError(`Fashion-MNIST-LT partition: ${e.message}`);
     throw e;
@@ -67,7 +68,7 @@ export function buildFashionMnistLtTask(config: RunConfig, data: { train: ImageS
     const classes = new Set(sel.labels).size;
     return { label: `client ${k + 1} of ${parts.length} (${sel.labels.length} images, ${classes} classes)`, classNames: [...FASHION_MNIST_CLASSES], ...sel };
   });
-  const test = selectImages(data.test, balancedTestIndices(data.test.labels, C, config.testPerClass));
+  const test = selectImages(data.test, balancedTestIndices(data.test.labels, C, s.testPerClass));
   return {
     dataset: 'fashion-mnist-lt',
     classNames: [...FASHION_MNIST_CLASSES],
@@ -75,7 +76,7 @@ export function buildFashionMnistLtTask(config: RunConfig, data: { train: ImageS
     shards,
     evaluationSets: [{ name: `test (balanced, ${test.labels.length})`, heldOut: true, data: test }],
     trainClassCounts: counts,
-    shotThresholds: scaledShotThresholds((10 * config.headClassSize) / FULL_HEAD),
+    shotThresholds: scaledShotThresholds((10 * s.headClassSize) / FULL_HEAD),
     // Grey 28×28: the student reads one channel (the RGB shards repeat it three times for CLIP).
     pixels: FASHION_MNIST_PIXELS,
   };

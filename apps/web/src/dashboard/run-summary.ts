@@ -2,8 +2,9 @@ import { methodName, type RunConfig } from '@clipfed/protocol';
 
 /** What the data of a run is, in the words of its dataset: a held-out style exists only for EmojiDomains. */
 export function datasetDescription(c: RunConfig): string {
-  if (c.dataset === 'emoji-domains') return `emoji-domains (held-out style ${c.heldOutDomain})`;
-  return `fashion-mnist-lt (imbalance factor ${c.imbalanceFactor}, ${c.clientShards} shards, Dirichlet α ${c.dirichletAlpha})`;
+  if (c.dataset === 'emoji-domains') return `emoji-domains (held-out style ${c.emojiDomains.heldOutDomain})`;
+  const s = c.fashionMnistLt;
+  return `fashion-mnist-lt (imbalance factor ${s.imbalanceFactor}, ${s.clientShards} shards, Dirichlet α ${s.dirichletAlpha})`;
 }
 
 /**

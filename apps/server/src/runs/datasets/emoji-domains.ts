@@ -5,9 +5,9 @@ import { percent, type DatasetDefinition } from './dataset';
 export const emojiDomainsDataset: DatasetDefinition = {
   id: 'emoji-domains',
   summary: 'EmojiDomains: the same concepts in several emoji art styles, one style per client, one held out',
-  taskKey: (config) => `emoji-domains:${config.heldOutDomain}:${config.clientDomains.join(',')}`,
+  taskKey: ({ emojiDomains: s }) => `emoji-domains:${s.heldOutDomain}:${s.clientDomains.join(',')}`,
   buildTask: (config, env) => loadEmojiTask(config, env.onProgress),
-  describeSettings: (config) => `${config.clientDomains.length ? `clients: ${config.clientDomains.join(', ')}; ` : ''}held out: ${config.heldOutDomain}`,
+  describeSettings: ({ emojiDomains: s }) => `${s.clientDomains.length ? `clients: ${s.clientDomains.join(', ')}; ` : ''}held out: ${s.heldOutDomain}`,
   describeZeroShot: (zs) => `zero-shot accuracy: ${percent(zs.accuracy)} (held-out style ${percent(zs.heldOutAccuracy)})`,
   reportsHeldOutSeparately: true,
 };

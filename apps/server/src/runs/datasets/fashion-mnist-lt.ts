@@ -5,9 +5,9 @@ import { percent, type DatasetDefinition } from './dataset';
 export const fashionMnistLtDataset: DatasetDefinition = {
   id: 'fashion-mnist-lt',
   summary: 'Fashion-MNIST-LT: long-tailed training set over Dirichlet client shards, balanced test set',
-  taskKey: (c) => `fashion-mnist-lt:${c.imbalanceFactor}:${c.headClassSize}:${c.clientShards}:${c.dirichletAlpha}:${c.testPerClass}:${c.dataSeed ?? c.seed}`,
+  taskKey: ({ fashionMnistLt: s, seed }) => `fashion-mnist-lt:${s.imbalanceFactor}:${s.headClassSize}:${s.clientShards}:${s.dirichletAlpha}:${s.testPerClass}:${s.dataSeed ?? seed}`,
   buildTask: async (config, env) => buildFashionMnistLtTask(config, await env.once('fashion-mnist', () => loadFashionMnistData(env.onProgress))),
-  describeSettings: (c) => `IF ${c.imbalanceFactor}, Dirichlet alpha ${c.dirichletAlpha}`,
+  describeSettings: ({ fashionMnistLt: s }) => `IF ${s.imbalanceFactor}, Dirichlet alpha ${s.dirichletAlpha}`,
   describeZeroShot: (zs) => `zero-shot accuracy: ${percent(zs.accuracy)} on the balanced test set`,
   reportsHeldOutSeparately: false,
 };
