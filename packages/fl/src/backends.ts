@@ -10,7 +10,7 @@ import { BackendError } from './errors';
  */
 export const NODE_BACKEND_ORDER = ['tensorflow', 'wasm', 'cpu'] as const;
 
-export interface BackendChoice {
+export interface NodeTfBackend {
   backend: string;
   /** Why this backend, including why each preferred one before it was skipped. */
   reason: string;
@@ -21,7 +21,7 @@ const ALIASES: Record<string, string> = { 'tfjs-node': 'tensorflow', tensorflow:
 export async function initNodeTfBackend(
   preferred: readonly string[] = NODE_BACKEND_ORDER,
   log: (message: string) => void = (m) => console.info(m),
-): Promise<BackendChoice> {
+): Promise<NodeTfBackend> {
   if (preferred.length === 0) throw new BackendError('no tfjs backend requested');
   const skipped: string[] = [];
   for (const requested of preferred) {

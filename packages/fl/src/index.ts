@@ -59,7 +59,7 @@ export {
 export { type ClipAdapterLossAndGradients, clipAdapterLossAndGradients } from './clip-adapter-step';
 export { predictWithTextPrototypes, textPrototypeArgmax, predictWithBalancedHead } from './predict';
 export { type DistillationOptions, CLIP2FL_KD_DEFAULTS, distillationLoss, distillationGradient, zeroShotLogits } from './kd';
-export { type BackendChoice, NODE_BACKEND_ORDER, initNodeTfBackend } from './backends';
+export { type NodeTfBackend, NODE_BACKEND_ORDER, initNodeTfBackend } from './backends';
 export { type WeightingMode, type WeightedUpdate, type StreamingWeightedSumOptions, StreamingWeightedSum, aggregateWeighted, checkSameLayout } from './aggregate';
 export { coordinateMedian, trimmedMean, trimmedCount, updateNorm, clipUpdateNorm } from './robust-aggregate';
 export { measureUpdate, validateWeightSet, type MeasuredUpdate } from './validate-weights';
