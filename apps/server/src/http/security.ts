@@ -19,6 +19,9 @@ async function securityHeaders(app: FastifyInstance): Promise<void> {
         styleSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
+        // helmet's default would make the browser fetch every script and stylesheet over https. A classroom serves
+        // plain http on a LAN address (only localhost is exempt from the upgrade), so its phones got a blank page.
+        upgradeInsecureRequests: null,
       },
     },
     // The model and wasm files are fetched by the page itself; cross-origin isolation is not needed here.
