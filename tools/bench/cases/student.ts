@@ -6,8 +6,7 @@ import { encodeRgbImages } from '@clipfed/clip';
 import { loadClipModelFromDir } from '@clipfed/clip/node';
 import { FASHION_MNIST_PIXELS, SeededRandom, clientModelFor, conv2dIm2col, preprocessPixels, studentConfigFor, studentOutputs, tfConvolution } from '@clipfed/fl';
 import { table, type BenchCase } from '../lib/bench-case';
-import { buildBenchPage, serveBenchPage } from '../lib/bench-page';
-import { launchChromium } from '../lib/browser';
+import { onBenchPages } from '../lib/bench-page';
 import { fmt, fmtSummary, summarize, type Summary } from '../lib/stats';
 import {
   STUDENT_BATCH,
@@ -123,35 +122,19 @@ export const studentCase: BenchCase = {
 
     // The same round in a Chromium page (main thread; a tab runs it in its Web Worker, the same code and backends).
     const tab: { backend: string; rounds: StudentRoundTiming[]; adapter?: string }[] = [];
-    const notes: string[] = [];
-    const pageDir = join(ctx.cacheDir, 'page');
-    await buildBenchPage(ctx.root, pageDir);
-    const server = await serveBenchPage(pageDir, {});
-    const browser = await launchChromium();
-    try {
-      for (const [i, p] of TAB_PLAN.entries()) {
-        // A fresh page per backend: tfjs keeps one backend's state per page.
-        const page = await browser.newPage();
-        try {
-          await page.goto(server.url);
-          await page.waitForFunction(() => 'bench' in window);
-          const rounds: StudentRoundTiming[] = [];
-          for (let r = 0; r <= p.rounds; r++) {
-            const timing = await page.evaluate((req) => window.bench.studentRound(req), { backend: p.backend, images: p.images, seed: 21 + r });
-            if (r > 0) rounds.push(timing);
-          }
-          tab.push({ backend: p.backend, rounds, adapter: p.backend === 'webgpu' ? await page.evaluate(() => window.bench.adapterName()) : undefined });
-        } catch (e) {
-          notes.push(`Chromium ${p.backend}: failed (${(e as Error).message.split('\n')[0]}).`);
-        } finally {
-          await page.close();
+    const notes = await onBenchPages(
+      ctx,
+      TAB_PLAN,
+      async (page, p) => {
+        const rounds: StudentRoundTiming[] = [];
+        for (let r = 0; r <= p.rounds; r++) {
+          const timing = await page.evaluate((req) => window.bench.studentRound(req), { backend: p.backend, images: p.images, seed: 21 + r });
+          if (r > 0) rounds.push(timing);
         }
-        ctx.progress(0.6 + (0.25 * (i + 1)) / TAB_PLAN.length);
-      }
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+        tab.push({ backend: p.backend, rounds, adapter: p.backend === 'webgpu' ? await page.evaluate(() => window.bench.adapterName()) : undefined });
+      },
+      (done) => ctx.progress(0.6 + (0.25 * done) / TAB_PLAN.length),
+    );
 
     // The teacher: one CLIP image encoding per training image, once per client (onnxruntime-node, built-in model).
     const modelDir = join(ctx.root, 'models/builtin');

@@ -2,11 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { defaultMatMulMode, type MatMulMode } from '@clipfed/fl';
 import { table, type BenchCase } from '../lib/bench-case';
-import { buildBenchPage, serveBenchPage } from '../lib/bench-page';
-import { launchChromium } from '../lib/browser';
+import { onBenchPages } from '../lib/bench-page';
 import { fmt, fmtSummary, summarize, type Summary } from '../lib/stats';
 import { timeTrainSteps } from '../shared/train-steps';
-import { join } from 'node:path';
 
 const MODES: MatMulMode[] = ['explicit-transpose', 'transpose-flags'];
 /** Paired runs of both formulations, alternating which goes first. */
@@ -74,36 +72,22 @@ export const trainStepCase: BenchCase = {
     }
     await tf.setBackend('cpu');
 
-    const pageDir = join(ctx.cacheDir, 'page');
-    await buildBenchPage(ctx.root, pageDir);
-    const server = await serveBenchPage(pageDir, {});
-    const browser = await launchChromium();
-    try {
-      const plan = [
-        { backend: 'wasm', steps: 8, compare: true },
-        { backend: 'webgl', steps: 5, compare: false },
-        { backend: 'cpu', steps: 3, compare: false },
-        { backend: 'webgpu', steps: 3, compare: false },
-      ];
-      for (const [i, p] of plan.entries()) {
-        // A fresh page per backend: tfjs keeps one backend's state per page.
-        const page = await browser.newPage();
-        try {
-          await page.goto(server.url);
-          await page.waitForFunction(() => 'bench' in window);
-          const timer: Timer = async (mode) => (await page.evaluate((req) => window.bench.trainSteps(req), { backend: p.backend, steps: p.steps, mode })).steps;
-          rows.push(await measure('Chromium', p.backend, timer, p.compare));
-        } catch (e) {
-          notes.push(`Chromium ${p.backend}: failed (${(e as Error).message.split('\n')[0]}).`);
-        } finally {
-          await page.close();
-        }
-        ctx.progress(0.4 + (0.6 * (i + 1)) / plan.length);
-      }
-    } finally {
-      await browser.close();
-      await server.close();
-    }
+    const plan = [
+      { backend: 'wasm', steps: 8, compare: true },
+      { backend: 'webgl', steps: 5, compare: false },
+      { backend: 'cpu', steps: 3, compare: false },
+      { backend: 'webgpu', steps: 3, compare: false },
+    ];
+    const pageNotes = await onBenchPages(
+      ctx,
+      plan,
+      async (page, p) => {
+        const timer: Timer = async (mode) => (await page.evaluate((req) => window.bench.trainSteps(req), { backend: p.backend, steps: p.steps, mode })).steps;
+        rows.push(await measure('Chromium', p.backend, timer, p.compare));
+      },
+      (done) => ctx.progress(0.4 + (0.6 * done) / plan.length),
+    );
+    notes.push(...pageNotes);
 
     const nodeWasm = rows.find((r) => r.where === 'Node' && r.backend === 'wasm');
     const tableRows = rows.map((r) => [
