@@ -113,6 +113,7 @@ export {
   type ClientModelOutputs,
   type ClientModelTrainOptions,
   type ClientModelTrainResult,
+  type FeatureScale,
 } from './client-models/client-model';
 export { featureHeadModel, nearestPrototype } from './client-models/feature-head-model';
 export { studentConfigFor } from './client-models/student-resnet8';

@@ -73,6 +73,9 @@ export interface ClientModelTrainResult {
  * update size bound), a tab's Web Worker and a Node simulated client (training, CLIP2FL's probe). The engine and the
  * strategies name no model: they ask it for its tensors, its outputs and its training.
  */
+/** How large a client model's features are: an adapter's unit-norm CLIP features, or a network's raw feature layer. */
+export type FeatureScale = 'unit-norm' | 'raw';
+
 export interface ClientModel {
   readonly id: string;
   /** One line for `--help` and the docs. */
@@ -90,7 +93,7 @@ export interface ClientModel {
    * layer). CLIP2FL's federated features start on it: N(0, 1/d) for unit-norm features, the reference's N(0, 1)
    * for raw ones.
    */
-  readonly featureScale: 'unit-norm' | 'raw';
+  readonly featureScale: FeatureScale;
   /** Features and own predictions for every row of `data` (eval mode). */
   outputs(weights: WeightSet, data: ClientModelData, context: ClientModelContext): ClientModelOutputs;
   /** One client's local training for a round (a fresh optimiser each time). */

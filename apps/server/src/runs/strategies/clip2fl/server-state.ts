@@ -10,6 +10,7 @@ import {
   CLASSIFIER_WEIGHT,
   FEATURE_BANK_TENSOR,
   type ClassGradient,
+  type FeatureScale,
   type LinearClassifier,
   type WeightSet,
 } from '@clipfed/fl';
@@ -32,7 +33,7 @@ export class Clip2flServerState {
     public classifier: LinearClassifier,
   ) {}
 
-  static create(opts: { numClasses: number; dim: number; settings: Clip2flSettings; seed: number; featureScale?: 'unit-norm' | 'raw' }): Clip2flServerState {
+  static create(opts: { numClasses: number; dim: number; settings: Clip2flSettings; seed: number; featureScale?: FeatureScale }): Clip2flServerState {
     const bank = FederatedFeatureBank.create({
       numClasses: opts.numClasses,
       perClass: opts.settings.featuresPerClass,
