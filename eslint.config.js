@@ -28,5 +28,20 @@ export default tseslint.config(
     files: ['packages/fl/**/*.ts', 'tools/model/**/*.ts'],
     rules: { '@typescript-eslint/no-unnecessary-type-assertion': 'off' },
   },
+  {
+    // Code a tab runs reads tensors asynchronously. On WebGPU a synchronous read stalls the GPU pipeline, and on
+    // SwiftShader's adapter it returned zeros and lost the device for every later read (docs/BENCHMARKS.md).
+    files: ['packages/fl/src/**/*.ts', 'packages/client/src/**/*.ts', 'apps/web/src/**/*.ts'],
+    ignores: ['**/*.test.ts', 'packages/fl/src/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(dataSync|arraySync|bufferSync)$/]',
+          message: 'Read tensors with `await t.data()` / `await t.array()`: synchronous reads break training on WebGPU.',
+        },
+      ],
+    },
+  },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

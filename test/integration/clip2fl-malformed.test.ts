@@ -11,12 +11,14 @@ let run: FederatedRun;
 let numClasses: number;
 let volunteer: RawVolunteer;
 let round: SentRound;
+let honest: WireTensor[];
 
 beforeAll(async () => {
   // EmojiDomains (no dataset package needed): 18 classes, CLIP2FL with a tiny server step.
   joined = await joinFixtureRun({ algorithm: 'clip2fl', rounds: 2, minClients: 1, roundDeadlineMs: 120_000, clip2fl: { featuresPerClass: 4, matchSteps: 2, retrainEpochs: 2 } });
   ({ run, volunteer, round } = joined);
   numClasses = run.task.classNames.length;
+  honest = await honestGradients();
 });
 
 afterAll(() => joined?.close());
@@ -24,17 +26,17 @@ afterAll(() => joined?.close());
 const metrics = { loss: 1, trainAccuracy: 0.5, trainMs: 1, steps: 1 };
 
 /** Honest class gradients for two classes, computed like a client does, on random features. */
-function honestGradients(): WireTensor[] {
+async function honestGradients(): Promise<WireTensor[]> {
   const R = classifierFromWeightSet(decodeTensors(round.clip2fl!.classifier));
   const features = Float32Array.from({ length: 6 * DIM }, (_, i) => Math.sin(i + 1));
-  const adapted = adaptFeatureArray(decodeTensors(round.weights), features, DIM);
-  const grads = computeClientClassGradients(R, adapted, Int32Array.of(1, 1, 1, 4, 4, 4), { seed: 1 });
+  const adapted = await adaptFeatureArray(decodeTensors(round.weights), features, DIM);
+  const grads = await computeClientClassGradients(R, adapted, Int32Array.of(1, 1, 1, 4, 4, 4), { seed: 1 });
   return encodeTensors(classGradientsToWeightSet(grads, numClasses, DIM));
 }
 
 /** Replaces one tensor of honest gradients (decoded, changed, encoded again). */
 function tampered(name: string, change: (t: { name: string; shape: number[]; data: Float32Array }) => { name: string; shape: number[]; data: Float32Array }): WireTensor[] {
-  return encodeTensors(decodeTensors(honestGradients()).map((t) => (t.name === name ? change(t) : t)));
+  return encodeTensors(decodeTensors(honest).map((t) => (t.name === name ? change(t) : t)));
 }
 
 async function expectRefused(classGradients: WireTensor[] | undefined, text: RegExp) {
@@ -87,7 +89,7 @@ describe('a raw client of a CLIP2FL run sending malformed class gradients', () =
   it('aggregated none of them; honest gradients are accepted and drive the server step', async () => {
     expect(run.metrics.map((m) => m.round)).toEqual([0]);
     const next = new Promise<RoundStart>((r) => volunteer.socket.once('round:start', r));
-    const ack = await volunteer.socket.emitWithAck('update', { runId: run.id, round: round.round, numSamples: 10, metrics, weights: round.weights, classGradients: honestGradients() });
+    const ack = await volunteer.socket.emitWithAck('update', { runId: run.id, round: round.round, numSamples: 10, metrics, weights: round.weights, classGradients: honest });
     expect(ack).toEqual({ accepted: true });
     await next;
     const row = run.metrics.at(-1) as { round: number; serverStep: { matchedClasses: number[] }; balancedHead: { accuracy: number } };

@@ -56,8 +56,8 @@ describe("a client's round", () => {
     const result = await trainLocalRound({ ...base, probe: { classifier: classifierToWeightSet(R), batchSize: 32, repeats: 10, seed: 9 } });
     const sent = classGradientsFromWeightSet(result.classGradients!, K, D);
     expect([...sent.keys()]).toEqual([0, 2]);
-    const adapted = clientModelFor('fedclip-adapter').outputs(base.weights, { clipFeatures: features, textEmbeddings: text }, context).features;
-    const expected = computeClientClassGradients(R, adapted, labels, { seed: 9 });
+    const { features: adapted } = await clientModelFor('fedclip-adapter').outputs(base.weights, { clipFeatures: features, textEmbeddings: text }, context);
+    const expected = await computeClientClassGradients(R, adapted, labels, { seed: 9 });
     for (const c of [0, 2]) {
       expect(Array.from(sent.get(c)!.gW)).toEqual(Array.from(expected.get(c)!.gW));
       expect(Array.from(sent.get(c)!.gb)).toEqual(Array.from(expected.get(c)!.gb));
@@ -82,7 +82,7 @@ describe("a student client's round", () => {
     const R = initLinearClassifier(K, 512, 5);
     const result = await trainLocalRound({ ...student, probe: { classifier: classifierToWeightSet(R), batchSize: 32, repeats: 2, seed: 9 } });
     const sent = classGradientsFromWeightSet(result.classGradients!, K, 512);
-    const expected = computeClientClassGradients(R, studentFeatures(student.weights, studentConfigFor(context), student.pixels!), labels, { repeats: 2, seed: 9 });
+    const expected = await computeClientClassGradients(R, await studentFeatures(student.weights, studentConfigFor(context), student.pixels!), labels, { repeats: 2, seed: 9 });
     for (const c of [0, 2]) expect(Array.from(sent.get(c)!.gW)).toEqual(Array.from(expected.get(c)!.gW));
     expect(result.steps).toBe(6);
     expect(result.weights.map((t) => t.name)).toEqual(student.weights.map((t) => t.name));

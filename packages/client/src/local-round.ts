@@ -31,15 +31,15 @@ export async function trainLocalRound(req: TrainRequest, onProgress?: (p: { step
     if (classifier.dim !== featureDim || classifier.numClasses !== context.numClasses) {
       throw new LocalRoundError(`the round's classifier is ${classifier.numClasses}x${classifier.dim}, this client has ${context.numClasses} classes of ${featureDim}-d features`);
     }
-    const { features } = model.outputs(req.weights, data, context);
-    const grads = computeClientClassGradients(classifier, features, req.labels, {
+    const { features } = await model.outputs(req.weights, data, context);
+    const grads = await computeClientClassGradients(classifier, features, req.labels, {
       batchSize: req.probe.batchSize,
       repeats: req.probe.repeats,
       seed: req.probe.seed,
     });
     classGradients = classGradientsToWeightSet(grads, classifier.numClasses, classifier.dim);
   }
-  const kd = req.kd ? { teacherLogits: zeroShotLogits(req.features, req.textEmbeddings, context.embedDim), temperature: req.kd.temperature, alpha: req.kd.alpha } : undefined;
+  const kd = req.kd ? { teacherLogits: await zeroShotLogits(req.features, req.textEmbeddings, context.embedDim), temperature: req.kd.temperature, alpha: req.kd.alpha } : undefined;
   const result = await model.train({
     weights: req.weights,
     context,

@@ -109,7 +109,10 @@ export class CoupledAdam {
     const invSqrtBc2 = 1 / Math.sqrt(1 - this.beta2 ** this.t);
     const { beta1, beta2, eps, weightDecay } = this;
     return params.map((param, i) => {
+      // The cpu backend keeps tensors in JavaScript memory: reading them is free and never reaches a GPU.
+      // eslint-disable-next-line no-restricted-syntax
       const p = param.dataSync() as Float32Array;
+      // eslint-disable-next-line no-restricted-syntax
       const g = grads[i].dataSync() as Float32Array;
       const m = this.mJs![i];
       const v = this.vJs![i];

@@ -106,7 +106,7 @@ function checkDim(dim: number): void {
  * adaptFeatures over a row-major [n, dim] Float32Array, in chunks to bound backend memory: the
  * I* features CLIP2FL's classifier sees. `weights === null` gives normalised zero-shot features.
  */
-export function adaptFeatureArray(weights: WeightSet | null, features: Float32Array, dim: number): Float32Array {
+export async function adaptFeatureArray(weights: WeightSet | null, features: Float32Array, dim: number): Promise<Float32Array> {
   const n = rowsOf(features, dim, 'features');
   const out = new Float32Array(n * dim);
   const t = weights === null ? null : adapterTensorsFromWeights(weights, dim);
@@ -118,7 +118,7 @@ export function adaptFeatureArray(weights: WeightSet | null, features: Float32Ar
         const x = tf.tensor2d(features.subarray(start * dim, (start + rows) * dim), [rows, dim]);
         return t === null ? l2NormalizeRows(x) : applyAdapter(t, x);
       });
-      out.set(y.dataSync(), start * dim);
+      out.set(await y.data(), start * dim);
       y.dispose();
     }
   } finally {

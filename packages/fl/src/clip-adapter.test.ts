@@ -40,15 +40,15 @@ it("draws PyTorch's default Linear init per layer (±1/√fan_in), seeded", () =
 });
 
 forEachBackend(['cpu', 'wasm'], () => {
-  it('computes normalise(0.2·ReLU(ReLU(f·Wd)·Wu) + 0.8·f) like a float64 reference, in chunks and through the head', () => {
+  it('computes normalise(0.2·ReLU(ReLU(f·Wd)·Wu) + 0.8·f) like a float64 reference, in chunks and through the head', async () => {
     const d = 16;
     const n = 1030; // over one 1024-row chunk
     const x = new SeededRandom(1).fillNormal(new Float32Array(n * d));
     const weights = initClipAdapterWeights(d, 2).map((t) => ({ ...t, data: t.data.map((v) => v * 3) }));
     const expected = refClipAdapt(Float64Array.from(weights[0].data), Float64Array.from(weights[1].data), Float64Array.from(x), d);
-    const viaArray = adaptFeatureArrayWithClipAdapter(weights, x, d);
+    const viaArray = await adaptFeatureArrayWithClipAdapter(weights, x, d);
     expectClose(viaArray, expected, 1e-5);
-    expect(adaptFeatureArrayWithHead(CLIP_ADAPTER_HEAD, weights, x, d)).toEqual(viaArray);
+    expect(await adaptFeatureArrayWithHead(CLIP_ADAPTER_HEAD, weights, x, d)).toEqual(viaArray);
     const first = tf.tidy(() => adaptFeaturesWithClipAdapter(weights, tf.tensor2d(x.subarray(0, 4 * d), [4, d])).dataSync());
     expectClose(first, expected.subarray(0, 4 * d), 1e-5);
     // The MLP branch changes the features: the check above is not just the residual.
@@ -56,17 +56,17 @@ forEachBackend(['cpu', 'wasm'], () => {
     expect(Math.max(...Array.from(first, (v, i) => Math.abs(v - residualOnly[i])))).toBeGreaterThan(1e-2);
   });
 
-  it('with no weights is zero-shot CLIP, for every head', () => {
+  it('with no weights is zero-shot CLIP, for every head', async () => {
     const d = 8;
     const rng = new SeededRandom(5);
     const x = rng.fillNormal(new Float32Array(20 * d));
     const text = rng.fillNormal(new Float32Array(3 * d));
-    const zeroShot = predictWithTextPrototypes(null, x, text, d);
-    expect(predictWithHead(CLIP_ADAPTER_HEAD, null, x, text, d)).toEqual(zeroShot);
-    expect(predictWithHead(FEDCLIP_ATTENTION_HEAD, null, x, text, d)).toEqual(zeroShot);
-    expectClose(adaptFeatureArrayWithClipAdapter(null, x, d), refNormalizeRows(Float64Array.from(x), d), 1e-6);
+    const zeroShot = await predictWithTextPrototypes(null, x, text, d);
+    expect(await predictWithHead(CLIP_ADAPTER_HEAD, null, x, text, d)).toEqual(zeroShot);
+    expect(await predictWithHead(FEDCLIP_ATTENTION_HEAD, null, x, text, d)).toEqual(zeroShot);
+    expectClose(await adaptFeatureArrayWithClipAdapter(null, x, d), refNormalizeRows(Float64Array.from(x), d), 1e-6);
     const fedclip = FEDCLIP_ATTENTION_HEAD.init(d, 1);
-    expect(predictWithHead(FEDCLIP_ATTENTION_HEAD, fedclip, x, text, d)).toEqual(predictWithTextPrototypes(fedclip, x, text, d));
+    expect(await predictWithHead(FEDCLIP_ATTENTION_HEAD, fedclip, x, text, d)).toEqual(await predictWithTextPrototypes(fedclip, x, text, d));
   });
 
   it('rejects weights of the wrong shape or head', () => {

@@ -11,7 +11,7 @@ const CHUNK = 1024;
  * A head's adapted, normalised features for a row-major [n, dim] Float32Array, in chunks to bound backend
  * memory. `weights === null` gives normalised zero-shot features.
  */
-export function adaptFeatureArrayWithHead(head: FeatureHead, weights: WeightSet | null, features: Float32Array, dim: number): Float32Array {
+export async function adaptFeatureArrayWithHead(head: FeatureHead, weights: WeightSet | null, features: Float32Array, dim: number): Promise<Float32Array> {
   const n = rowsOf(features, dim, 'features');
   const out = new Float32Array(n * dim);
   const params = weights === null ? null : head.upload(weights, dim);
@@ -22,7 +22,7 @@ export function adaptFeatureArrayWithHead(head: FeatureHead, weights: WeightSet 
         const x = tf.tensor2d(features.subarray(start * dim, (start + rows) * dim), [rows, dim]);
         return params === null ? l2NormalizeRows(x) : head.apply(params, x);
       });
-      out.set(y.dataSync(), start * dim);
+      out.set(await y.data(), start * dim);
       y.dispose();
     }
   } finally {
@@ -35,7 +35,7 @@ export function adaptFeatureArrayWithHead(head: FeatureHead, weights: WeightSet 
  * argmax_c of norm(f')·norm(T_c) over the K class prompts for a head's weights (the logit scale does not
  * change the argmax). `weights === null` is zero-shot CLIP.
  */
-export function predictWithHead(head: FeatureHead, weights: WeightSet | null, features: Float32Array, textEmbeddings: Float32Array, dim: number): Int32Array {
+export async function predictWithHead(head: FeatureHead, weights: WeightSet | null, features: Float32Array, textEmbeddings: Float32Array, dim: number): Promise<Int32Array> {
   const n = rowsOf(features, dim, 'features');
   const k = rowsOf(textEmbeddings, dim, 'text embeddings');
   const params = weights === null ? null : head.upload(weights, dim);
@@ -48,7 +48,7 @@ export function predictWithHead(head: FeatureHead, weights: WeightSet | null, fe
         const x = tf.tensor2d(features.subarray(start * dim, (start + rows) * dim), [rows, dim]);
         return headArgmax(head, params, x, textT);
       });
-      out.set(pred.dataSync(), start);
+      out.set(await pred.data(), start);
       pred.dispose();
     }
     return out;
@@ -67,6 +67,6 @@ export function headArgmax(head: FeatureHead, params: readonly tf.Tensor[] | nul
 }
 
 /** CLIP-Adapter's adapted, normalised features of a row-major [n, dim] array (see adaptFeatureArrayWithHead). */
-export function adaptFeatureArrayWithClipAdapter(weights: WeightSet | null, features: Float32Array, dim: number): Float32Array {
+export function adaptFeatureArrayWithClipAdapter(weights: WeightSet | null, features: Float32Array, dim: number): Promise<Float32Array> {
   return adaptFeatureArrayWithHead(CLIP_ADAPTER_HEAD, weights, features, dim);
 }

@@ -45,7 +45,7 @@ export function distillationGradient(studentLogits: tf.Tensor2D, teacherLogits: 
  * CLIP zero-shot logits s·norm(I)·norm(T)ᵀ for raw image features [n, d] and class text
  * embeddings [K, d]: the KD teacher. Computed in chunks to bound memory.
  */
-export function zeroShotLogits(features: Float32Array, textEmbeddings: Float32Array, dim: number, logitScale = 100): Float32Array {
+export async function zeroShotLogits(features: Float32Array, textEmbeddings: Float32Array, dim: number, logitScale = 100): Promise<Float32Array> {
   const n = rowsOf(features, dim, 'features');
   const k = rowsOf(textEmbeddings, dim, 'text embeddings');
   const out = new Float32Array(n * k);
@@ -58,7 +58,7 @@ export function zeroShotLogits(features: Float32Array, textEmbeddings: Float32Ar
         const x = tf.tensor2d(features.subarray(start * dim, (start + rows) * dim), [rows, dim]);
         return tf.mul(tf.matMul(l2NormalizeRows(x), textT), logitScale);
       });
-      out.set(logits.dataSync(), start * k);
+      out.set(await logits.data(), start * k);
       logits.dispose();
     }
   } finally {

@@ -10,12 +10,12 @@ const PREDICT_CHUNK = 1024;
  * FedCLIP's prediction: argmax_c of norm(I*)·norm(T_c) over the K class prompts (the logit scale
  * and the softmax do not change the argmax). `weights === null` is zero-shot CLIP (a ≡ 1).
  */
-export function predictWithTextPrototypes(
+export async function predictWithTextPrototypes(
   weights: WeightSet | null,
   features: Float32Array,
   textEmbeddings: Float32Array,
   dim: number,
-): Int32Array {
+): Promise<Int32Array> {
   const n = rowsOf(features, dim, 'features');
   const k = rowsOf(textEmbeddings, dim, 'text embeddings');
   const adapter = weights === null ? null : adapterTensorsFromWeights(weights, dim);
@@ -28,7 +28,7 @@ export function predictWithTextPrototypes(
         const x = tf.tensor2d(features.subarray(start * dim, (start + rows) * dim), [rows, dim]);
         return textPrototypeArgmax(adapter, x, textT);
       });
-      out.set(pred.dataSync(), start);
+      out.set(await pred.data(), start);
       pred.dispose();
     }
     return out;
@@ -47,10 +47,10 @@ export function textPrototypeArgmax(adapter: AdapterTensors | null, x: tf.Tensor
 }
 
 /** CLIP2FL's balanced head: raw features → adapter (null = none) → normalised I* → R → argmax. */
-export function predictWithBalancedHead(
+export async function predictWithBalancedHead(
   adapterWeights: WeightSet | null,
   classifier: LinearClassifier,
   features: Float32Array,
-): Int32Array {
-  return predictWithClassifier(classifier, adaptFeatureArray(adapterWeights, features, classifier.dim));
+): Promise<Int32Array> {
+  return predictWithClassifier(classifier, await adaptFeatureArray(adapterWeights, features, classifier.dim));
 }

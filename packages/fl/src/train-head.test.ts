@@ -34,16 +34,16 @@ forEachBackend(['cpu', 'wasm'], () => {
       it(`${head.id}: ${objective} training reduces the loss and learns a task zero-shot CLIP fails`, async () => {
         const { features, labels, text } = toyTask(60, 1);
         const weights = head.init(D, 0);
-        const zeroShot = accuracy(predictWithHead(head, null, features, text, D), labels);
+        const zeroShot = accuracy(await predictWithHead(head, null, features, text, D), labels);
         const before = evalLoss(head, weights, features, text);
-        const initial = accuracy(predictWithHead(head, weights, features, text, D), labels);
+        const initial = accuracy(await predictWithHead(head, weights, features, text, D), labels);
         const result = await trainHead(head, { weights, features, labels, textEmbeddings: text, dim: D, epochs: 40, seed: 2, objective, ...fast });
         const after = evalLoss(head, result.weights, features, text);
         expect(zeroShot).toBeLessThan(0.1);
         expect(initial).toBeLessThan(0.4);
         expect(after).toBeLessThan(0.5 * before);
         expect(result.trainAccuracy).toBeGreaterThan(0.9);
-        expect(result.trainAccuracy).toBeCloseTo(accuracy(predictWithHead(head, result.weights, features, text, D), labels), 10);
+        expect(result.trainAccuracy).toBeCloseTo(accuracy(await predictWithHead(head, result.weights, features, text, D), labels), 10);
         expect(result.steps).toBe(40 * 2);
         expect(Number.isFinite(result.meanLoss)).toBe(true);
       });
@@ -68,7 +68,7 @@ forEachBackend(['cpu', 'wasm'], () => {
 
     it(`${head.id}: adds CLIP zero-shot distillation as an option (alpha 0 changes nothing)`, async () => {
       const { features, labels, text } = toyTask(30, 6);
-      const teacherLogits = zeroShotLogits(features, text, D);
+      const teacherLogits = await zeroShotLogits(features, text, D);
       const opts = { weights: head.init(D, 1), features, labels, textEmbeddings: text, dim: D, epochs: 2, seed: 3, batchSize: 10, ...fast };
       const plain = await trainHead(head, opts);
       const alpha0 = await trainHead(head, { ...opts, kd: { teacherLogits, temperature: 3, alpha: 0 } });

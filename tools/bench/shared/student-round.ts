@@ -67,6 +67,6 @@ export async function timeStudentRound(images: number, seed: number): Promise<St
   await trainLocalRound(req, () => timer.tick());
   const roundMs = performance.now() - t0;
   const t1 = performance.now();
-  zeroShotLogits(features, text, D);
+  await zeroShotLogits(features, text, D);
   return { images, steps: timer.samples, roundMs, teacherLogitsMs: performance.now() - t1 };
 }

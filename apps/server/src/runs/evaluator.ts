@@ -5,7 +5,6 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { encodeRgbImages, type ClipModel, type ImageEncoder } from '@clipfed/clip';
 import {
   accuracy,
-  adaptFeatureArray,
   type ClientModel,
   type ClientModelContext,
   type ClientModelData,
@@ -130,9 +129,9 @@ export class HeldOutEvaluator {
     return new HeldOutEvaluator(sets, textEmbeddings, model.embedDim, clientModel, context, task.trainClassCounts, task.shotThresholds);
   }
 
-  /** Zero-shot CLIP (`null`, the reference row) or the model's own head, on every set at once, without yielding. */
-  evaluate(weights: WeightSet | null): Evaluation {
-    const scores = this.sets.map((s) => this.scorePredictions(this.outputs(weights, s, 0, s.labels.length).predictions, s));
+  /** Zero-shot CLIP, the reference row, on every set at once: plain JavaScript, no backend, no yielding. */
+  evaluateZeroShot(): Evaluation {
+    const scores = this.sets.map((s) => this.scorePredictions(this.zeroShotOutputs(s, 0, s.labels.length).predictions, s));
     return this.summarise(scores);
   }
 
@@ -153,7 +152,7 @@ export class HeldOutEvaluator {
           perModel.push({ own: cached });
           continue;
         }
-        const result = this.score(await this.outputsInSlices(weights, set), set, m.classifier);
+        const result = await this.score(await this.outputsInSlices(weights, set), set, m.classifier);
         if (weights && !m.classifier) {
           let byModel = this.scoreCache.get(weights);
           if (!byModel) this.scoreCache.set(weights, (byModel = new Map()));
@@ -176,7 +175,7 @@ export class HeldOutEvaluator {
     const predictions = new Int32Array(n);
     for (let start = 0; start < n; start += this.sliceRows) {
       const end = Math.min(n, start + this.sliceRows);
-      const out = this.outputs(weights, set, start, end);
+      const out = await this.outputs(weights, set, start, end);
       features.set(out.features, start * featureDim);
       predictions.set(out.predictions, start);
       await yieldToEventLoop();
@@ -188,13 +187,10 @@ export class HeldOutEvaluator {
    * Features and own predictions of rows [start, end) of a set: through the client model, or CLIP's own
    * normalised features and nearest text prototype (`null`, zero-shot).
    */
-  private outputs(weights: WeightSet | null, set: EncodedSet, start: number, end: number): ClientModelOutputs {
+  private async outputs(weights: WeightSet | null, set: EncodedSet, start: number, end: number): Promise<ClientModelOutputs> {
+    if (weights === null) return this.zeroShotOutputs(set, start, end);
     const d = this.embedDim;
     const clipFeatures = set.features.subarray(start * d, end * d);
-    if (weights === null) {
-      const features = adaptFeatureArray(null, clipFeatures, d);
-      return { features, predictions: textArgmax(features, this.textNormalised, d, this.numClasses) };
-    }
     const per = this.modelContext.pixels.width * this.modelContext.pixels.height * this.modelContext.pixels.channels;
     const data: ClientModelData = {
       clipFeatures,
@@ -204,10 +200,17 @@ export class HeldOutEvaluator {
     return this.clientModel.outputs(weights, data, this.modelContext);
   }
 
+  /** CLIP's own normalised features of rows [start, end) and their nearest text prototype. */
+  private zeroShotOutputs(set: EncodedSet, start: number, end: number): ClientModelOutputs {
+    const d = this.embedDim;
+    const features = normaliseRows(set.features.subarray(start * d, end * d), d);
+    return { features, predictions: textArgmax(features, this.textNormalised, d, this.numClasses) };
+  }
+
   /** The model's own (and the balanced head's) scores of one set's outputs. */
-  private score(out: ClientModelOutputs, set: EncodedSet, classifier?: LinearClassifier): { own: SetScore; balanced?: SetScore } {
+  private async score(out: ClientModelOutputs, set: EncodedSet, classifier?: LinearClassifier): Promise<{ own: SetScore; balanced?: SetScore }> {
     const own = this.scorePredictions(out.predictions, set);
-    return classifier ? { own, balanced: this.scorePredictions(predictWithClassifier(classifier, out.features), set) } : { own };
+    return classifier ? { own, balanced: this.scorePredictions(await predictWithClassifier(classifier, out.features), set) } : { own };
   }
 
   private scorePredictions(pred: Int32Array, set: EncodedSet): SetScore {

@@ -30,7 +30,7 @@ const task: RunTask = {
 function recordingEvaluator(asked: ModelUnderTest[]): HeldOutEvaluator {
   const evaluation: Evaluation = { accuracy: 0.5, heldOutAccuracy: 0.5, perSet: {} };
   return {
-    evaluate: () => evaluation,
+    evaluateZeroShot: () => evaluation,
     evaluateModel: async (m: ModelUnderTest) => {
       asked.push(m);
       return evaluation;
@@ -144,7 +144,7 @@ describe('the zero-shot algorithm', () => {
     const noAdapter: Evaluation = { accuracy: 0.7, heldOutAccuracy: 0.65, perSet: {} };
     const withAdapter: Evaluation = { accuracy: 0.6, heldOutAccuracy: 0.55, perSet: {} };
     const evaluator = {
-      evaluate: (weights: WeightSet | null) => (weights === null ? noAdapter : withAdapter),
+      evaluateZeroShot: () => noAdapter,
       evaluateModel: async () => withAdapter,
       textEmbeddings: new Float32Array(8),
     } as unknown as HeldOutEvaluator;

@@ -55,7 +55,7 @@ export class FederatedRun extends EventEmitter {
     this.id = deps.id;
     this.config = deps.config;
     this.task = deps.task;
-    this.zeroShot = deps.evaluator.evaluate(null);
+    this.zeroShot = deps.evaluator.evaluateZeroShot();
     this.strategy = strategyFor(deps.config).create({
       runId: deps.id,
       config: deps.config,

@@ -22,7 +22,7 @@ export async function makeTestRun(config: RunConfigInput = {}) {
     const accuracy = w === null ? 0.5 : 0.5 + 0.01 * evaluations++;
     return { accuracy, heldOutAccuracy: accuracy - 0.1, perSet: { noto: accuracy, 'openmoji (held out)': accuracy - 0.1 } };
   };
-  const evaluator = { evaluate, evaluateModel: async (m: { weights: unknown }) => evaluate(m.weights) } as unknown as HeldOutEvaluator;
+  const evaluator = { evaluateZeroShot: () => evaluate(null), evaluateModel: async (m: { weights: unknown }) => evaluate(m.weights) } as unknown as HeldOutEvaluator;
   const runConfig = runConfigSchema.parse({ rounds: 2, minClients: 2, ...config });
   const id = `test-${Math.random().toString(36).slice(2, 8)}`;
   const run = new FederatedRun({

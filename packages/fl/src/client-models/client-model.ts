@@ -95,7 +95,7 @@ export interface ClientModel {
    */
   readonly featureScale: FeatureScale;
   /** Features and own predictions for every row of `data` (eval mode). */
-  outputs(weights: WeightSet, data: ClientModelData, context: ClientModelContext): ClientModelOutputs;
+  outputs(weights: WeightSet, data: ClientModelData, context: ClientModelContext): Promise<ClientModelOutputs>;
   /** One client's local training for a round (a fresh optimiser each time). */
   train(options: ClientModelTrainOptions): Promise<ClientModelTrainResult>;
 }

@@ -16,8 +16,8 @@ export function featureHeadModel(head: FeatureHead, about: { id: string; summary
     init: (ctx, seed) => head.init(ctx.embedDim, seed),
     featureDim: (ctx) => ctx.embedDim,
     featureScale: 'unit-norm',
-    outputs(weights, data, ctx) {
-      const features = adaptFeatureArrayWithHead(head, weights, requireInput(data, 'clipFeatures', about.displayName), ctx.embedDim);
+    async outputs(weights, data, ctx) {
+      const features = await adaptFeatureArrayWithHead(head, weights, requireInput(data, 'clipFeatures', about.displayName), ctx.embedDim);
       return { features, predictions: nearestPrototype(features, data.textEmbeddings, ctx.embedDim) };
     },
     train: (o) =>

@@ -23,22 +23,22 @@ forEachBackend(TEST_BACKENDS, () => {
   it.each(Object.values(CLIENT_MODELS))('$id: init matches its spec, outputs one feature row and prediction per image, training moves the weights', async (model) => {
     const weights = model.init(context, 3);
     expect(weights.map((t) => [t.name, t.shape])).toEqual(model.spec(context).map((s) => [s.name, s.shape]));
-    const out = model.outputs(weights, data, context);
+    const out = await model.outputs(weights, data, context);
     expect(out.features).toHaveLength(n * model.featureDim(context));
     expect(out.predictions).toHaveLength(n);
     for (const p of out.predictions) expect(p >= 0 && p < 3).toBe(true);
-    const kd = { teacherLogits: zeroShotLogits(data.clipFeatures!, data.textEmbeddings, d), temperature: 3, alpha: 1 };
+    const kd = { teacherLogits: await zeroShotLogits(data.clipFeatures!, data.textEmbeddings, d), temperature: 3, alpha: 1 };
     const trained = await model.train({ weights, context, data, labels, epochs: 2, batchSize: 4, lr: 1e-2, seed: 1, kd });
     expect(trained.steps).toBe(6);
     expect(Number.isFinite(trained.meanLoss)).toBe(true);
     expect(trained.weights.some((t, k) => t.data.some((v, i) => v !== weights[k].data[i]))).toBe(true);
   });
 
-  it('adapters give unit-norm adapted CLIP features of the embedding size; the student its 512-d feature layer', () => {
+  it('adapters give unit-norm adapted CLIP features of the embedding size; the student its 512-d feature layer', async () => {
     for (const id of ['fedclip-adapter', 'clip-adapter'] as const) {
       const model = clientModelFor(id);
       expect(model.featureDim(context)).toBe(d);
-      const { features } = model.outputs(model.init(context, 1), data, context);
+      const { features } = await model.outputs(model.init(context, 1), data, context);
       for (let r = 0; r < n; r++) expect(Math.hypot(...features.subarray(r * d, (r + 1) * d))).toBeCloseTo(1, 4);
     }
     const student = clientModelFor('student-resnet8');
@@ -46,11 +46,11 @@ forEachBackend(TEST_BACKENDS, () => {
     expect(student.inputs).toContain('pixels');
   });
 
-  it('refuses data without the input a model reads, by name', () => {
+  it('refuses data without the input a model reads, by name', async () => {
     const student = clientModelFor('student-resnet8');
-    expect(() => student.outputs(student.init(context, 1), { textEmbeddings: data.textEmbeddings }, context)).toThrow(/ResNet-8 student needs preprocessed pixels/);
+    await expect(student.outputs(student.init(context, 1), { textEmbeddings: data.textEmbeddings }, context)).rejects.toThrow(/ResNet-8 student needs preprocessed pixels/);
     const adapter = clientModelFor('fedclip-adapter');
-    expect(() => adapter.outputs(adapter.init(context, 1), { textEmbeddings: data.textEmbeddings }, context)).toThrow(/CLIP features/);
+    await expect(adapter.outputs(adapter.init(context, 1), { textEmbeddings: data.textEmbeddings }, context)).rejects.toThrow(/CLIP features/);
   });
 });
 

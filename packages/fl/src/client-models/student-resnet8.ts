@@ -27,8 +27,8 @@ export const studentResnet8Model: ClientModel = {
   init: (ctx, seed) => initStudentWeights(studentConfigFor(ctx), seed),
   featureDim: () => STUDENT_FEATURE_DIM,
   featureScale: 'raw',
-  outputs(weights, data, ctx) {
-    const { features, logits } = studentOutputs(weights, studentConfigFor(ctx), requireInput(data, 'pixels', 'the ResNet-8 student'));
+  async outputs(weights, data, ctx) {
+    const { features, logits } = await studentOutputs(weights, studentConfigFor(ctx), requireInput(data, 'pixels', 'the ResNet-8 student'));
     return { features, predictions: logitsArgmax(logits, ctx.numClasses) };
   },
   train: (o) =>

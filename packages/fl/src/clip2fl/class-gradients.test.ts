@@ -47,13 +47,13 @@ forEachBackend(['cpu', 'wasm'], () => {
     }
   });
 
-  it('reports one gradient per class the client holds, averaging probes for large classes', () => {
+  it('reports one gradient per class the client holds, averaging probes for large classes', async () => {
     const R = initLinearClassifier(C, D, 3);
     const n = 50;
     const f = features(n, 4);
     // Class 0: 40 samples (more than a probe of 32), class 2: 10 samples, classes 1 and 3: none.
     const labels = Int32Array.from({ length: n }, (_, i) => (i < 40 ? 0 : 2));
-    const grads = computeClientClassGradients(R, f, labels, { seed: 5 });
+    const grads = await computeClientClassGradients(R, f, labels, { seed: 5 });
     expect([...grads.keys()].sort()).toEqual([0, 2]);
     // A small class is one probe over all its samples.
     const small = autodiffGradients(R.weight, R.bias, f.subarray(40 * D), 2);
@@ -64,8 +64,8 @@ forEachBackend(['cpu', 'wasm'], () => {
     expectClose(g0.gb, full.gb, 0.05);
     expect(Array.from(g0.gW)).not.toEqual(Array.from(full.gW));
     // Seeded: the same probes again.
-    expect(computeClientClassGradients(R, f, labels, { seed: 5 }).get(0)!.gW).toEqual(g0.gW);
-    expect(computeClientClassGradients(R, f, labels, { seed: 6 }).get(0)!.gW).not.toEqual(g0.gW);
+    expect((await computeClientClassGradients(R, f, labels, { seed: 5 })).get(0)!.gW).toEqual(g0.gW);
+    expect((await computeClientClassGradients(R, f, labels, { seed: 6 })).get(0)!.gW).not.toEqual(g0.gW);
   });
 });
 

@@ -53,12 +53,12 @@ export interface ClientClassGradientOptions {
  * there is no DSA augmentation; a class with ≤ batchSize samples gives the same probe every time
  * and is computed once.
  */
-export function computeClientClassGradients(
+export async function computeClientClassGradients(
   classifier: LinearClassifier,
   features: Float32Array,
   labels: Int32Array,
   options: ClientClassGradientOptions,
-): Map<number, ClassGradient> {
+): Promise<Map<number, ClassGradient>> {
   const { dim, numClasses } = classifier;
   const batchSize = options.batchSize ?? 32;
   const repeats = options.repeats ?? 10;
@@ -79,8 +79,8 @@ export function computeClientClassGradients(
   const bias = tf.tensor1d(classifier.bias);
   const all = tf.tensor2d(features, [n, dim]);
   try {
-    byClass.forEach((indices, c) => {
-      if (indices.length === 0) return;
+    for (const [c, indices] of byClass.entries()) {
+      if (indices.length === 0) continue;
       const probes = indices.length <= batchSize ? 1 : repeats;
       const result = tf.tidy(() => {
         let sumW: tf.Tensor = tf.zeros([numClasses, dim]);
@@ -93,9 +93,9 @@ export function computeClientClassGradients(
         }
         return { gW: tf.div(sumW, probes), gb: tf.div(sumB, probes) };
       });
-      out.set(c, { gW: result.gW.dataSync() as Float32Array, gb: result.gb.dataSync() as Float32Array });
+      out.set(c, { gW: (await result.gW.data()) as Float32Array, gb: (await result.gb.data()) as Float32Array });
       tf.dispose([result.gW, result.gb]);
-    });
+    }
   } finally {
     tf.dispose([weight, bias, all]);
   }

@@ -17,14 +17,14 @@ const C = 4;
 const D = 16;
 
 /** Two clients: A holds classes 0-2, B holds 1-2; nobody holds class 3. */
-function clientGradients() {
+async function clientGradients() {
   const data = clusteredFeatures([30, 30, 30, 30], D, 1);
   const R = initLinearClassifier(C, D, 2);
   const a = selectRows(data.features, data.labels, D, (y, i) => y !== 3 && i % 2 === 0);
   const b = selectRows(data.features, data.labels, D, (y, i) => (y === 1 || y === 2) && i % 2 === 1);
   const byClass = new Map<number, ClassGradient[]>();
   for (const [k, client] of [a, b].entries()) {
-    for (const [c, g] of computeClientClassGradients(R, client.features, client.labels, { seed: k })) {
+    for (const [c, g] of await computeClientClassGradients(R, client.features, client.labels, { seed: k })) {
       byClass.set(c, [...(byClass.get(c) ?? []), g]);
     }
   }
@@ -122,7 +122,7 @@ forEachBackend(['cpu', 'wasm'], () => {
   });
 
   it('moves only the classes some client reported (CReFF, lambda 0) and shrinks the matching loss', async () => {
-    const { R, byClass } = clientGradients();
+    const { R, byClass } = await clientGradients();
     const bank = FederatedFeatureBank.create({ numClasses: C, perClass: 10, dim: D, seed: 3 });
     const start = bank.features.slice();
     const losses: number[] = [];
@@ -147,7 +147,7 @@ forEachBackend(['cpu', 'wasm'], () => {
   });
 
   it('with lambda > 0 also pulls every class, reported or not, towards its text prototype', async () => {
-    const { R, data } = clientGradients();
+    const { R, data } = await clientGradients();
     // Text embeddings = the class means; no client gradients at all, so only PCL acts.
     const bank = FederatedFeatureBank.create({ numClasses: C, perClass: 10, dim: D, seed: 4 });
     const nearestTextAccuracy = () =>
@@ -164,7 +164,7 @@ forEachBackend(['cpu', 'wasm'], () => {
   });
 
   it('does nothing without gradients in CReFF mode, and checks its inputs', async () => {
-    const { R, byClass } = clientGradients();
+    const { R, byClass } = await clientGradients();
     const bank = FederatedFeatureBank.create({ numClasses: C, perClass: 5, dim: D, seed: 5 });
     const start = bank.features.slice();
     expect((await updateFeatureBank(bank, { classifier: R, clientClassGradients: new Map(), lambda: 0 })).steps).toBe(0);

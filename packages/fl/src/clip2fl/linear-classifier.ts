@@ -54,7 +54,7 @@ export function classifierLogits(weight: tf.Tensor2D, bias: tf.Tensor1D, feature
 }
 
 /** argmax of R's logits on already adapted, normalised features [n, d]. */
-export function predictWithClassifier(classifier: LinearClassifier, features: Float32Array): Int32Array {
+export async function predictWithClassifier(classifier: LinearClassifier, features: Float32Array): Promise<Int32Array> {
   const { dim, numClasses } = classifier;
   const n = rowsOf(features, dim, 'features');
   const out = new Int32Array(n);
@@ -65,7 +65,7 @@ export function predictWithClassifier(classifier: LinearClassifier, features: Fl
     for (let start = 0; start < n; start += chunk) {
       const rows = Math.min(chunk, n - start);
       const pred = tf.tidy(() => tf.argMax(classifierLogits(weight, bias, tf.tensor2d(features.subarray(start * dim, (start + rows) * dim), [rows, dim])), 1));
-      out.set(pred.dataSync(), start);
+      out.set(await pred.data(), start);
       pred.dispose();
     }
   } finally {

@@ -29,7 +29,7 @@ describe('retrainClassifier', () => {
     });
     expect(epochs).toHaveLength(60);
     expect(epochs[59]).toBeLessThan(0.5 * epochs[0]);
-    expect(accuracy(predictWithClassifier(R, test.features), test.labels)).toBeGreaterThan(0.95);
+    expect(accuracy(await predictWithClassifier(R, test.features), test.labels)).toBeGreaterThan(0.95);
   });
 
   it('starts from a seeded PyTorch-style init, and is deterministic', async () => {

@@ -26,19 +26,19 @@ forEachBackend(['cpu', 'wasm'], () => {
     let R = initLinearClassifier(C, D, 3);
     for (let round = 0; round < 2; round++) {
       const byClass = new Map<number, ClassGradient[]>();
-      clients.forEach((client, k) => {
-        const local = computeClientClassGradients(R, client.features, client.labels, { seed: 10 * round + k });
+      for (const [k, client] of clients.entries()) {
+        const local = await computeClientClassGradients(R, client.features, client.labels, { seed: 10 * round + k });
         const received = classGradientsFromWeightSet(classGradientsToWeightSet(local, C, D), C, D);
         for (const [c, g] of received) byClass.set(c, [...(byClass.get(c) ?? []), g]);
-      });
+      }
       await updateFeatureBank(bank, { classifier: R, clientClassGradients: byClass, textEmbeddings: train.means, steps: 40, lambda: 0.001 });
       R = await retrainClassifier({ features: bank.features, labels: bank.labels(), numClasses: C, dim: D, epochs: 30, lr: 0.5, seed: round });
     }
-    const pred = predictWithClassifier(R, test.features);
+    const pred = await predictWithClassifier(R, test.features);
     expect(accuracy(pred, test.labels)).toBeGreaterThan(0.85);
     const groups = groupedAccuracy(pred, test.labels, [120, 40, 12, 4], { manyAbove: 100, fewBelow: 20 });
     expect(groups.few).toBeGreaterThan(0.6);
     // Zero-shot balanced head without an adapter = R on the normalised features: same predictions.
-    expect(predictWithBalancedHead(null, R, test.features)).toEqual(pred);
+    expect(await predictWithBalancedHead(null, R, test.features)).toEqual(pred);
   });
 });

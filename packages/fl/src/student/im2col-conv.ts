@@ -129,9 +129,11 @@ export function conv2dIm2col(
   const cout = kernel.shape[1];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, k, save] = args as [tf.Tensor4D, tf.Tensor2D, tf.GradSaveFunc];
+    // `host` mode runs on cpu and wasm only, whose tensors live in host memory (defaultGatherMode).
     const patches =
       gatherMode === 'host'
-        ? tf.tensor2d(gatherRowsHost(input.dataSync() as Float32Array, c, tables.forward), [b * ho * wo, taps * c])
+        ? // eslint-disable-next-line no-restricted-syntax
+          tf.tensor2d(gatherRowsHost(input.dataSync() as Float32Array, c, tables.forward), [b * ho * wo, taps * c])
         : tf.tidy(() => tf.reshape(gatherRowsKernel(tf.reshape(input, [b * h * w, c]) as tf.Tensor2D, tables.forward), [b * ho * wo, taps * c]) as tf.Tensor2D);
     save([patches, k]);
     return {
@@ -144,7 +146,8 @@ export function conv2dIm2col(
         const dPatches = tf.matMul(dOut, tf.transpose(kk));
         const dInput =
           gatherMode === 'host'
-            ? tf.tensor4d(gatherSumRowsHost(dPatches.dataSync() as Float32Array, c, tables.backward, taps), [b, h, w, c])
+            ? // eslint-disable-next-line no-restricted-syntax
+              tf.tensor4d(gatherSumRowsHost(dPatches.dataSync() as Float32Array, c, tables.backward, taps), [b, h, w, c])
             : tf.reshape(tf.sum(tf.reshape(gatherRowsKernel(tf.reshape(dPatches, [b * ho * wo * taps, c]) as tf.Tensor2D, tables.backward), [b * h * w, taps, c]), 1), [b, h, w, c]);
         return [dInput, dKernel];
       },

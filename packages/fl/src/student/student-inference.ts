@@ -37,12 +37,12 @@ export function forwardConvolution(backend: string = tf.getBackend()): Convoluti
  * [n, featureDim] and its own classifier's logits [n, C], row-major. `convolve` defaults to the forward-only
  * convolution for the backend (forwardConvolution).
  */
-export function studentOutputs(
+export async function studentOutputs(
   weights: WeightSet,
   config: StudentConfig,
   pixels: Float32Array,
   convolve: Convolution = forwardConvolution(),
-): { features: Float32Array; logits: Float32Array } {
+): Promise<{ features: Float32Array; logits: Float32Array }> {
   const layout = studentLayout(config);
   const n = imageCount(pixels, layout);
   const { featureDim, numClasses } = layout.config;
@@ -53,8 +53,8 @@ export function studentOutputs(
     for (let start = 0; start < n; start += CHUNK) {
       const rows = Math.min(CHUNK, n - start);
       const out = tf.tidy(() => studentForward(params, layout, pixelsTensor(pixels, layout, start, rows), 'eval', undefined, convolve));
-      features.set(out.features.dataSync(), start * featureDim);
-      logits.set(out.logits.dataSync(), start * numClasses);
+      features.set(await out.features.data(), start * featureDim);
+      logits.set(await out.logits.data(), start * numClasses);
       tf.dispose([out.features, out.logits]);
     }
   } finally {
@@ -64,13 +64,13 @@ export function studentOutputs(
 }
 
 /** The student's 512-d features [n, featureDim] (eval mode): what R and the gradient probes see. */
-export function studentFeatures(weights: WeightSet, config: StudentConfig, pixels: Float32Array): Float32Array {
-  return studentOutputs(weights, config, pixels).features;
+export async function studentFeatures(weights: WeightSet, config: StudentConfig, pixels: Float32Array): Promise<Float32Array> {
+  return (await studentOutputs(weights, config, pixels)).features;
 }
 
 /** argmax of the student's own classifier (eval mode). */
-export function predictWithStudent(weights: WeightSet, config: StudentConfig, pixels: Float32Array): Int32Array {
-  return logitsArgmax(studentOutputs(weights, config, pixels).logits, config.numClasses);
+export async function predictWithStudent(weights: WeightSet, config: StudentConfig, pixels: Float32Array): Promise<Int32Array> {
+  return logitsArgmax((await studentOutputs(weights, config, pixels)).logits, config.numClasses);
 }
 
 /** Row-wise argmax of row-major logits [n, c]. */
@@ -89,17 +89,17 @@ export function logitsArgmax(logits: Float32Array, c: number): Int32Array {
  * R on the student's eval-mode features, by the same probes as for CLIP features (computeClientClassGradients).
  * No DSA augmentation (it is not implemented for pixels here).
  */
-export function studentClassGradients(
+export async function studentClassGradients(
   weights: WeightSet,
   config: StudentConfig,
   pixels: Float32Array,
   labels: Int32Array,
   classifier: LinearClassifier,
   options: ClientClassGradientOptions,
-): Map<number, ClassGradient> {
+): Promise<Map<number, ClassGradient>> {
   const layout = studentLayout(config);
   if (classifier.dim !== layout.config.featureDim || classifier.numClasses !== layout.config.numClasses) {
     throw new ShapeError(`classifier is ${classifier.numClasses}×${classifier.dim}, the student ${layout.config.numClasses}×${layout.config.featureDim}`);
   }
-  return computeClientClassGradients(classifier, studentFeatures(weights, config, pixels), labels, options);
+  return computeClientClassGradients(classifier, await studentFeatures(weights, config, pixels), labels, options);
 }

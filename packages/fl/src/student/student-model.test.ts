@@ -51,14 +51,14 @@ it("draws the reference's init, seeded", () => {
 });
 
 forEachBackend(['cpu', 'wasm'], (backend) => {
-  it('maps images to 512-d features and class logits; predicts with its own head', () => {
+  it('maps images to 512-d features and class logits; predicts with its own head', async () => {
     const weights = initStudentWeights(FASHION, 2);
     const pixels = randomImages(FASHION, 3, 1);
-    const { features, logits } = studentOutputs(weights, FASHION, pixels);
+    const { features, logits } = await studentOutputs(weights, FASHION, pixels);
     expect(features).toHaveLength(3 * 512);
     expect(logits).toHaveLength(3 * 10);
-    expect(studentFeatures(weights, FASHION, pixels)).toEqual(features);
-    const pred = predictWithStudent(weights, FASHION, pixels);
+    expect(await studentFeatures(weights, FASHION, pixels)).toEqual(features);
+    const pred = await predictWithStudent(weights, FASHION, pixels);
     pred.forEach((p, i) => expect(logits[i * 10 + p]).toBe(Math.max(...logits.subarray(i * 10, i * 10 + 10))));
     // The head is a Linear on the features: logits = features·Wᵀ + b.
     const own = classifierFromWeightSet(weights);
@@ -66,13 +66,13 @@ forEachBackend(['cpu', 'wasm'], (backend) => {
     expect(logits[10 + 4]).toBeCloseTo(z, 3);
   });
 
-  it(`evaluates with ${backend}'s forward tf.conv2d exactly as with the trainable im2col convolution`, () => {
+  it(`evaluates with ${backend}'s forward tf.conv2d exactly as with the trainable im2col convolution`, async () => {
     for (const config of [FASHION, TINY, { ...FASHION, inputHeight: 7, inputWidth: 9, inputChannels: 3 }]) {
       // Trained-looking BN statistics, so that eval mode is not the identity.
       const weights = initStudentWeights(config, 5).map((t) => (t.name.endsWith('running_var') ? { ...t, data: t.data.map((_, i) => 0.5 + (i % 3)) } : t));
       const pixels = randomImages(config, 5, 2);
-      const fast = studentOutputs(weights, config, pixels, tfConvolution);
-      const im2col = studentOutputs(weights, config, pixels, (x, k, size, stride) => conv2dIm2col(x, k, size, stride));
+      const fast = await studentOutputs(weights, config, pixels, tfConvolution);
+      const im2col = await studentOutputs(weights, config, pixels, (x, k, size, stride) => conv2dIm2col(x, k, size, stride));
       expectClose(fast.features, im2col.features, 1e-4);
       expectClose(fast.logits, im2col.logits, 1e-4);
     }
@@ -140,7 +140,7 @@ forEachBackend(['cpu', 'wasm'], (backend) => {
     });
   }
 
-  it('BN uses batch statistics in training mode and running statistics in eval mode', () => {
+  it('BN uses batch statistics in training mode and running statistics in eval mode', async () => {
     const layout = studentLayout(TINY);
     const weights = initStudentWeights(TINY, 6).map((t) => (t.name.endsWith('running_mean') ? { ...t, data: t.data.map(() => 0.3) } : t));
     const pixels = randomImages(TINY, 4, 7);
@@ -156,22 +156,22 @@ forEachBackend(['cpu', 'wasm'], (backend) => {
     }
     // Inference never changes the weights it is given.
     const copy = weights.map((t) => t.data.slice());
-    studentFeatures(weights, TINY, pixels);
+    await studentFeatures(weights, TINY, pixels);
     weights.forEach((t, i) => expect(t.data).toEqual(copy[i]));
   });
 
-  it('computes per-class gradients of a given classifier R on its eval-mode features', () => {
+  it('computes per-class gradients of a given classifier R on its eval-mode features', async () => {
     const weights = initStudentWeights(TINY, 8);
     const pixels = randomImages(TINY, 9, 9);
     const labels = Int32Array.of(0, 1, 2, 0, 1, 2, 0, 0, 1);
     const R = initLinearClassifier(3, 5, 10);
-    const grads = studentClassGradients(weights, TINY, pixels, labels, R, { seed: 1, batchSize: 2, repeats: 3 });
-    const expected = computeClientClassGradients(R, studentFeatures(weights, TINY, pixels), labels, { seed: 1, batchSize: 2, repeats: 3 });
+    const grads = await studentClassGradients(weights, TINY, pixels, labels, R, { seed: 1, batchSize: 2, repeats: 3 });
+    const expected = await computeClientClassGradients(R, await studentFeatures(weights, TINY, pixels), labels, { seed: 1, batchSize: 2, repeats: 3 });
     expect([...grads.keys()]).toEqual([0, 1, 2]);
     for (const [c, g] of grads) {
       expect(g.gW).toEqual(expected.get(c)!.gW);
       expect(g.gb).toEqual(expected.get(c)!.gb);
     }
-    expect(() => studentClassGradients(weights, TINY, pixels, labels, initLinearClassifier(3, 6, 0), { seed: 1 })).toThrow(/3×6/);
+    await expect(studentClassGradients(weights, TINY, pixels, labels, initLinearClassifier(3, 6, 0), { seed: 1 })).rejects.toThrow(/3×6/);
   });
 });

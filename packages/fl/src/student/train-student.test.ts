@@ -73,7 +73,7 @@ forEachBackend(['cpu', 'wasm'], () => {
     expect(alpha0.weights[0].data).toEqual(plain.weights[0].data);
     expect(withKd.weights[0].data).not.toEqual(plain.weights[0].data);
     expect(withKd.meanLoss).toBeGreaterThan(plain.meanLoss);
-    expect(predictWithStudent(plain.weights, NARROW, opts.pixels)).toHaveLength(n);
+    expect(await predictWithStudent(plain.weights, NARROW, opts.pixels)).toHaveLength(n);
     await expect(trainStudent({ ...opts, kd: { teacherLogits: teacherLogits.subarray(10), temperature: 3, alpha: 1 } })).rejects.toThrow(ShapeError);
   });
 

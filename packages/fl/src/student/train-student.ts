@@ -96,7 +96,7 @@ export async function trainStudent(opts: TrainStudentOptions): Promise<TrainStud
       }
     }
     const weights = await tensorsToWeightSet(spec.map(({ name }) => ({ name, tensor: params.get(name)! })));
-    const trainAccuracy = n === 0 ? 0 : accuracyOf(predictWithStudent(weights, opts.config, opts.pixels), opts.labels);
+    const trainAccuracy = n === 0 ? 0 : accuracyOf(await predictWithStudent(weights, opts.config, opts.pixels), opts.labels);
     return { weights, meanLoss: step > 0 ? lossSum / step : 0, steps: step, trainAccuracy };
   } finally {
     tf.dispose([...params.values(), labelsT]);

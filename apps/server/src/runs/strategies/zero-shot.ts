@@ -7,7 +7,7 @@ class ZeroShotStrategy extends AdapterStrategy {
 
   // Zero-shot is CLIP with no adapter at all, not the freshly initialised one (which sits a few tenths of a point off).
   override evaluateInitial(): Promise<Evaluation> {
-    return Promise.resolve(this.ctx.evaluator.evaluate(null));
+    return Promise.resolve(this.ctx.evaluator.evaluateZeroShot());
   }
 }
 

@@ -53,7 +53,7 @@ describe('the CLIP2FL server state', () => {
       const gradients = new Map<number, ClassGradient[]>();
       for (let client = 0; client < 3; client++) {
         const local = features(6, 10 * round + client);
-        for (const [c, g] of computeClientClassGradients(state.classifier, local.x, local.y, { seed: client })) gradients.set(c, [...(gradients.get(c) ?? []), g]);
+        for (const [c, g] of await computeClientClassGradients(state.classifier, local.x, local.y, { seed: client })) gradients.set(c, [...(gradients.get(c) ?? []), g]);
       }
       const bankBefore = state.bank.features.slice();
       const stats = await state.step({ backend: 'cpu', gradients, clientsWithGradients: 3, textEmbeddings: text, settings, lambda: 0.001, seed: round });
@@ -67,7 +67,7 @@ describe('the CLIP2FL server state', () => {
     spinning = false;
     // Every bank step and every re-training epoch yielded at least once.
     expect(turns).toBeGreaterThanOrEqual(2 * (12 + 12));
-    expect(accuracy(predictWithClassifier(state.classifier, test.x), test.y)).toBeGreaterThan(0.9);
+    expect(accuracy(await predictWithClassifier(state.classifier, test.x), test.y)).toBeGreaterThan(0.9);
   });
 
   it('reports a bank shift of 0 when a CReFF round has no class gradients to match', async () => {
