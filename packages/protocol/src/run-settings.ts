@@ -403,3 +403,16 @@ export function settingShape(path: RunSettingPath): SettingShape {
 
 /** The settings in order, with their paths typed. */
 export const RUN_SETTING_PATHS = Object.keys(RUN_SETTINGS) as RunSettingPath[];
+
+/** A setting's value in a (partial) run config, by its path ('clip2fl.kd'); undefined where the config lacks it. */
+export function getSettingValue(config: Record<string, unknown>, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), config);
+}
+
+/** Sets a setting by its path in a run config being built, creating the nested object it lives in. */
+export function setSettingValue(config: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let o = config;
+  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+  o[keys.at(-1)!] = value;
+}

@@ -6,6 +6,7 @@ import {
   RUN_SETTING_PATHS,
   RUN_SETTINGS,
   runConfigSchema,
+  setSettingValue,
   settingShape,
   type RunConfig,
   type RunConfigInput,
@@ -54,13 +55,6 @@ function flagHelp(): string {
 
 export const RUN_FLAGS_HELP = flagHelp();
 
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let o = obj;
-  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
-  o[keys.at(-1)!] = value;
-}
-
 /**
  * `over` on top of `base`, one level deep: a flag for one dataset or CLIP2FL setting replaces that setting and
  * keeps the preset's others in the same object (`--held-out noto` keeps the demo preset's client domains).
@@ -100,7 +94,7 @@ export function runConfigFromFlags(values: Record<string, string | boolean | und
   }
   const preset: RunConfigInput = RUN_PRESETS[presetName as RunPresetName];
   const given: Record<string, unknown> = {};
-  for (const { path, flag } of FLAGGED) setPath(given, path, flagValue(path, flag, values[flag.name]));
+  for (const { path, flag } of FLAGGED) setSettingValue(given, path, flagValue(path, flag, values[flag.name]));
   // Unset flags drop out (and a number that is not one becomes null, which the schema names).
   const flags: RunConfigInput = JSON.parse(JSON.stringify(given));
   const parsed = parseMessage(runConfigSchema, overlaySettings(preset, flags));

@@ -3,7 +3,9 @@ import {
   RUN_SETTING_GROUPS,
   RUN_SETTING_PATHS,
   RUN_SETTINGS,
+  getSettingValue,
   runConfigSchema,
+  setSettingValue,
   settingShape,
   type RunConfigInput,
   type RunSettingGroup,
@@ -70,17 +72,6 @@ export interface FieldError {
 }
 export type FormResult = { ok: true; config: RunConfigInput } | { ok: false; errors: FieldError[] };
 
-function getPath(obj: Record<string, unknown>, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
-}
-
-function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const keys = path.split('.');
-  let o = obj;
-  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
-  o[keys.at(-1)!] = value;
-}
-
 /** The form's starting values: the run config's own defaults, so page and server never disagree. */
 export function defaultFormValues(): FormValues {
   const defaults = runConfigSchema.parse({}) as Record<string, unknown>;
@@ -89,7 +80,7 @@ export function defaultFormValues(): FormValues {
       // A setting with no schema default (the name, the learning rate, the weight decay) gets its value from the
       // others, which the form may still change: the server picks it.
       if (f.optional) return [f.key, ''];
-      const v = getPath(defaults, f.key);
+      const v = getSettingValue(defaults, f.key);
       if (v === undefined) return [f.key, ''];
       return [f.key, typeof v === 'number' && f.scale ? String(v / f.scale) : String(v)];
     }),
@@ -107,11 +98,11 @@ export function formValuesToConfig(values: FormValues): FormResult {
       continue;
     }
     if (f.kind === 'text' || f.kind === 'select') {
-      setPath(config, f.key, raw);
+      setSettingValue(config, f.key, raw);
       continue;
     }
     if (f.kind === 'boolean') {
-      setPath(config, f.key, raw === 'true');
+      setSettingValue(config, f.key, raw === 'true');
       continue;
     }
     const n = Number(raw);
@@ -124,7 +115,7 @@ export function formValuesToConfig(values: FormValues): FormResult {
       errors.push({ key: f.key, message: `${f.label} must be a whole number` });
       continue;
     }
-    setPath(config, f.key, value);
+    setSettingValue(config, f.key, value);
   }
   const dp = config.dp as Record<string, unknown> | undefined;
   if (dp && (dp.clipNorm === undefined || dp.noiseMultiplier === undefined)) {
