@@ -79,8 +79,10 @@ describe('faults a real volunteer crowd produces', { timeout: 300_000 }, () => {
   it('a network cut: the client reconnects by itself under the same id and finishes the run', async () => {
     const run = await fixture.createRun({ rounds: 3, minClients: 1, roundDeadlineMs: 30_000 });
     let cut = false;
+    const stepTotals = new Set<number>();
     const { socket, client } = nodeClient(run, {
       onStatus: (s) => {
+        if (s.stage === 'training' && s.progress) stepTotals.add(s.progress.total);
         if (!cut && s.stage === 'training' && s.round === 1) {
           cut = true;
           socket.io.engine.close(); // drops the transport, as a Wi-Fi loss would
@@ -95,6 +97,9 @@ describe('faults a real volunteer crowd produces', { timeout: 300_000 }, () => {
     expect(client.current.clientId).toBe(idBefore);
     expect(run.metrics.map((m) => m.round)).toEqual([0, 1, 2, 3]);
     expect(run.clientSummaries()).toHaveLength(1);
+    // The progress bar counts the round's real steps from its start, never a placeholder "0 / 1".
+    expect([...stepTotals]).toHaveLength(1);
+    expect([...stepTotals][0]).toBeGreaterThan(1);
   });
 
   it('a connection lost during training: the tab says its round was not sent, sends nothing to be refused, and goes on', async () => {

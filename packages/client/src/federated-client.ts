@@ -20,7 +20,7 @@ import {
   type WireDType,
 } from '@clipfed/protocol';
 import { encodeRgbImages } from '@clipfed/clip';
-import { clientModelFor, preprocessPixels, rgbPixelFormat, type ClientModelContext } from '@clipfed/fl';
+import { batchSizesPerEpoch, clientModelFor, preprocessPixels, rgbPixelFormat, type ClientModelContext } from '@clipfed/fl';
 import type { ClientPlatform } from './platform';
 import type { ClientStatus } from './client-status';
 
@@ -260,7 +260,9 @@ export class FederatedClient {
       round: round.round,
       totalRounds: round.totalRounds,
       deadlineAt: round.deadlineAt,
-      progress: { done: 0, total: 1, startedAt },
+      // The step count is known before the first step (CLIP2FL's probe runs first and can take a while on a GPU's
+      // first round), so the bar never shows a placeholder total.
+      progress: { done: 0, total: round.training.localEpochs * batchSizesPerEpoch(this.data.labels.length, round.training.batchSize).length, startedAt },
     });
     const t0 = performance.now();
     const clip2fl = round.clip2fl;
