@@ -27,6 +27,21 @@ async function securityHeaders(app: FastifyInstance): Promise<void> {
     // The model and wasm files are fetched by the page itself; cross-origin isolation is not needed here.
     crossOriginEmbedderPolicy: false,
   });
+  // Browsers honour Cross-Origin-Opener-Policy only on a potentially trustworthy origin; on a classroom's plain-http
+  // LAN address Chromium ignores it and logs a console error on every page, so it is sent only where it works.
+  app.addHook('onSend', async (request, reply) => {
+    if (!isPotentiallyTrustworthy(request.protocol, request.hostname)) reply.removeHeader('cross-origin-opener-policy');
+  });
+}
+
+/**
+ * Whether a browser treats pages from this scheme and host as a secure context (the W3C "potentially trustworthy
+ * origin"): https, or a loopback host. `hostname` is without its port; an IPv6 literal may keep its brackets.
+ */
+export function isPotentiallyTrustworthy(protocol: string, hostname: string): boolean {
+  if (protocol === 'https') return true;
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1';
 }
 
 export const security = fastifyPlugin(securityHeaders, { name: 'clipfed-security' });
