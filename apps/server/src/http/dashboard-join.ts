@@ -1,4 +1,5 @@
 import type { NetworkInterfaceInfo } from 'node:os';
+import { isLoopbackHost } from './host-allow-list';
 
 export interface JoinAddressInput {
   /** Origin the dashboard was opened at (scheme://host:port from the request). */
@@ -16,11 +17,9 @@ export interface JoinAddresses {
   hint?: string;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-
 function isLoopbackOrigin(origin: string): boolean {
   try {
-    return LOOPBACK_HOSTS.has(new URL(origin).hostname);
+    return isLoopbackHost(new URL(origin).hostname);
   } catch {
     return false;
   }

@@ -37,6 +37,12 @@ export class HostAllowList {
   }
 }
 
+/** Whether a host name (as in a URL, port-less; brackets and case do not matter) is this machine's loopback. */
+export function isLoopbackHost(name: string): boolean {
+  const host = normalise(name);
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1';
+}
+
 function normalise(name: string): string {
   return name.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import helmet from '@fastify/helmet';
+import { isLoopbackHost } from './host-allow-list';
 
 /**
  * Security headers for every response. The page needs WebAssembly compilation ('wasm-unsafe-eval') for
@@ -39,9 +40,7 @@ async function securityHeaders(app: FastifyInstance): Promise<void> {
  * origin"): https, or a loopback host. `hostname` is without its port; an IPv6 literal may keep its brackets.
  */
 export function isPotentiallyTrustworthy(protocol: string, hostname: string): boolean {
-  if (protocol === 'https') return true;
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1';
+  return protocol === 'https' || isLoopbackHost(hostname);
 }
 
 export const security = fastifyPlugin(securityHeaders, { name: 'clipfed-security' });
